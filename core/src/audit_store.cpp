@@ -1,0 +1,67 @@
+#include "audit_store.hpp"
+
+#include "crm/error.hpp"
+#include "store_parts.hpp"
+
+namespace crm::core {
+
+Json parse_stored_json(std::string_view text, const char* where, std::int64_t id) {
+  if (text.empty()) return Json::object();
+  try {
+    return Json::parse(text);
+  } catch (const Json::exception& e) {
+    throw StoreError(std::string("corrupt JSON in ") + where + " of row " + std::to_string(id) +
+                     ": " + e.what());
+  }
+}
+
+void AuditStore::record(const Actor& by, std::string_view action, std::string_view entity,
+                        std::int64_t entity_id, std::optional<CustomerId> customer,
+                        const Json& details) {
+  Statement& s = db_.statement(
+      "INSERT INTO audit_log (at, actor, action, entity, entity_id, customer_id, details) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?)");
+  s.bind(1, to_unix(clock_.now())).bind(2, to_string(by)).bind(3, action).bind(4, entity);
+  s.bind(5, entity_id);
+  if (customer) {
+    s.bind(6, *customer);
+  } else {
+    s.bind(6, nullptr);
+  }
+  s.bind(7, details.dump());
+  s.run();
+}
+
+std::vector<AuditEntry> AuditStore::read(std::string_view sql,
+                                         const std::vector<SqlValue>& params) {
+  std::vector<AuditEntry> out;
+  db_.query_each(sql, params, [&](const SqlRow& r) {
+    AuditEntry e;
+    e.id = r.integer(0);
+    e.time = from_unix(r.integer(1));
+    e.actor = r.text(2);
+    e.action = r.text(3);
+    e.entity = r.text(4);
+    e.entity_id = r.integer(5);
+    if (!r.is_null(6)) e.customer_id = r.integer(6);
+    e.details = parse_stored_json(r.text(7), "audit_log.details", e.id);
+    out.push_back(std::move(e));
+  });
+  return out;
+}
+
+std::vector<AuditEntry> AuditStore::of_customer(CustomerId id) {
+  return read(
+      "SELECT id, at, actor, action, entity, entity_id, customer_id, details FROM audit_log "
+      "WHERE customer_id = ? ORDER BY at, id",
+      {id});
+}
+
+std::vector<AuditEntry> AuditStore::recent(std::int64_t limit) {
+  return read(
+      "SELECT id, at, actor, action, entity, entity_id, customer_id, details FROM audit_log "
+      "ORDER BY id DESC LIMIT ?",
+      {limit});
+}
+
+}  // namespace crm::core

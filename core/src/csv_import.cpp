@@ -1,0 +1,317 @@
+#include "crm/csv_import.hpp"
+
+#include <charconv>
+#include <map>
+#include <optional>
+#include <unordered_map>
+
+#include "crm/csv.hpp"
+#include "crm/error.hpp"
+
+namespace crm {
+namespace {
+
+constexpr std::size_t kMaxReportedErrors = 1000;
+
+std::string trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return std::string(s);
+}
+
+// "a;b|c" -> {"a","b","c"}: lists inside one cell.
+std::vector<std::string> split_list(std::string_view s) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= s.size(); ++i) {
+    if (i == s.size() || s[i] == ';' || s[i] == '|') {
+      std::string item = trim(s.substr(start, i - start));
+      if (!item.empty()) out.push_back(std::move(item));
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
+bool parse_bool(std::string_view column, std::string_view v) {
+  const std::string s = trim(v);
+  if (s == "1" || s == "yes" || s == "true" || s == "y" || s == "opt-in") return true;
+  if (s == "0" || s == "no" || s == "false" || s == "n" || s == "opt-out") return false;
+  throw InvalidInput(std::string(column) + ": '" + s + "' is not yes/no");
+}
+
+double parse_amount(std::string_view v) {
+  const std::string s = trim(v);
+  double d = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), d);
+  if (ec != std::errc{} || p != s.data() + s.size()) {
+    throw InvalidInput("amount: '" + s + "' is not a number");
+  }
+  return d;
+}
+
+// The header: which column is which.
+struct Columns {
+  std::vector<std::string> names;
+  std::map<std::string, std::size_t, std::less<>> index;
+  std::optional<std::size_t> find(std::string_view name) const {
+    auto it = index.find(name);
+    if (it == index.end()) return std::nullopt;
+    return it->second;
+  }
+};
+
+Columns read_header(CsvReader& csv, const std::filesystem::path& file) {
+  std::vector<std::string_view> fields;
+  if (!csv.next(fields)) throw InvalidInput(file.string() + ": empty file (no header row)");
+  Columns c;
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    std::string name = trim(fields[i]);
+    for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (name.empty()) {
+      throw InvalidInput(file.string() + ":1: column " + std::to_string(i + 1) +
+                         " has an empty name");
+    }
+    if (!c.index.emplace(name, i).second) {
+      throw InvalidInput(file.string() + ":1: column '" + name + "' appears twice");
+    }
+    c.names.push_back(std::move(name));
+  }
+  return c;
+}
+
+const char* match_column(MatchKey k) {
+  switch (k) {
+    case MatchKey::kEmail:
+      return "email";
+    case MatchKey::kPhone:
+      return "phone";
+    case MatchKey::kExternalId:
+      break;
+  }
+  return "external_id";
+}
+
+void report_progress(const ImportOptions& o, const CsvReader& csv, std::int64_t rows) {
+  if (o.progress && rows % 4096 == 0) o.progress(rows, csv.bytes_read(), csv.size());
+}
+
+void add_error(ImportReport& r, std::int64_t line, std::string message) {
+  ++r.skipped;
+  if (r.errors.size() < kMaxReportedErrors) r.errors.push_back({line, std::move(message)});
+}
+
+// Applies one CSV row to `c`. Empty cells leave the field as it is, so an
+// update file may carry only the columns it changes.
+void apply_customer_row(Customer& c, const Columns& cols,
+                        const std::vector<std::string_view>& f) {
+  ContactPerson primary;
+  bool has_primary = false;
+  for (std::size_t i = 0; i < f.size(); ++i) {
+    if (f[i].empty()) continue;
+    const std::string& col = cols.names[i];
+    const std::string_view v = f[i];
+    if (col == "id") continue;  // the store assigns ids
+    if (col == "external_id") c.external_id = trim(v);
+    else if (col == "name") c.name = trim(v);
+    else if (col == "kind") c.kind = parse_customer_kind(trim(v));
+    else if (col == "email") c.email = trim(v);
+    else if (col == "phone") c.phone = trim(v);
+    else if (col == "birthday") c.birthday = format_date(parse_time(v));
+    else if (col == "owner") c.owner = trim(v);
+    else if (col == "stage") c.stage = trim(v);
+    else if (col == "segment") c.segment = trim(v);
+    else if (col == "tags") c.tags = split_list(v);
+    else if (col.rfind("consent_", 0) == 0) c.consent[col.substr(8)] = parse_bool(col, v);
+    else if (col.rfind("contact_", 0) == 0) {
+      has_primary = true;
+      const std::string field = col.substr(8);
+      if (field == "name") primary.name = trim(v);
+      else if (field == "role") primary.role = trim(v);
+      else if (field == "email") primary.email = trim(v);
+      else if (field == "phone") primary.phone = trim(v);
+      else c.attributes[col] = std::string(v);
+    } else {
+      c.attributes[col] = std::string(v);
+    }
+  }
+  if (has_primary) {
+    if (primary.name.empty()) throw InvalidInput("contact_name is empty but other contact_ columns are set");
+    primary.primary = true;
+    for (auto& p : c.contacts) p.primary = false;
+    std::erase_if(c.contacts, [&](const ContactPerson& p) { return p.name == primary.name; });
+    c.contacts.insert(c.contacts.begin(), primary);
+  }
+}
+
+}  // namespace
+
+ImportOptions::Mode parse_import_mode(std::string_view text) {
+  if (text == "create") return ImportOptions::Mode::kCreate;
+  if (text == "update") return ImportOptions::Mode::kUpdate;
+  if (text == "upsert") return ImportOptions::Mode::kUpsert;
+  throw InvalidInput("invalid import mode '" + std::string(text) +
+                     "' (expected create, update or upsert)");
+}
+
+Json to_json(const ImportReport& r) {
+  Json errors = Json::array();
+  for (const auto& e : r.errors) errors.push_back({{"line", e.line}, {"message", e.message}});
+  return Json{{"read", r.read},       {"inserted", r.inserted}, {"updated", r.updated},
+              {"skipped", r.skipped}, {"errors", errors},       {"committed", r.committed}};
+}
+
+ImportReport import_customers(Store& store, const std::filesystem::path& file,
+                              const ImportOptions& o) {
+  CsvReader csv(file);
+  const Columns cols = read_header(csv, file);
+  const char* key_col = match_column(o.match);
+  const auto key_index = cols.find(key_col);
+  if (o.mode != ImportOptions::Mode::kCreate && !key_index) {
+    throw InvalidInput(file.string() + ":1: --match " + key_col + " needs a '" + key_col +
+                       "' column");
+  }
+  if (o.mode != ImportOptions::Mode::kUpdate && !cols.find("name")) {
+    throw InvalidInput(file.string() + ":1: no 'name' column");
+  }
+  ImportReport r;
+  Transaction tx(store.db());
+  std::vector<std::string_view> f;
+  while (csv.next(f)) {
+    ++r.read;
+    report_progress(o, csv, r.read);
+    const std::int64_t line = csv.line();
+    if (f.size() != cols.names.size()) {
+      add_error(r, line, "expected " + std::to_string(cols.names.size()) + " fields, got " +
+                             std::to_string(f.size()));
+      continue;
+    }
+    try {
+      std::optional<Customer> existing;
+      const std::string key = key_index ? trim(f[*key_index]) : std::string();
+      // In create mode the external id is checked by its UNIQUE index; other
+      // keys need a lookup.
+      if (o.mode != ImportOptions::Mode::kCreate || o.match != MatchKey::kExternalId) {
+        if (!key.empty()) existing = store.customers().find_by(o.match, key);
+      }
+      if (o.mode == ImportOptions::Mode::kCreate && existing) {
+        throw InvalidInput(std::string("a customer with ") + key_col + " '" + key +
+                           "' exists already (id " + std::to_string(existing->id) + ")");
+      }
+      if (o.mode == ImportOptions::Mode::kUpdate && !existing) {
+        throw NotFound(std::string("no customer with ") + key_col + " '" + key + "'");
+      }
+      if (existing) {
+        apply_customer_row(*existing, cols, f);
+        store.customers().update(*existing, o.actor);
+        ++r.updated;
+      } else {
+        Customer c;
+        apply_customer_row(c, cols, f);
+        store.customers().add(c, o.actor);
+        ++r.inserted;
+      }
+    } catch (const Error& e) {
+      add_error(r, line, e.what());
+    } catch (const Json::exception& e) {
+      add_error(r, line, e.what());
+    }
+  }
+  if (o.progress) o.progress(r.read, csv.bytes_read(), csv.size());
+  if (!o.dry_run && !(o.strict && r.skipped > 0)) {
+    store.audit().record(o.actor, "import.customers", "import", 0, std::nullopt,
+                         Json{{"file", file.string()},
+                              {"inserted", r.inserted},
+                              {"updated", r.updated},
+                              {"skipped", r.skipped}});
+    tx.commit();
+    r.committed = true;
+  }
+  return r;
+}
+
+ImportReport import_interactions(Store& store, const std::filesystem::path& file,
+                                 const ImportOptions& o) {
+  CsvReader csv(file);
+  const Columns cols = read_header(csv, file);
+  if (o.mode != ImportOptions::Mode::kCreate) {
+    throw InvalidInput("interactions are only created; --mode " +
+                       std::string(o.mode == ImportOptions::Mode::kUpdate ? "update" : "upsert") +
+                       " does not apply");
+  }
+  const auto id_col = cols.find("customer_id");
+  const char* key_col = match_column(o.match);
+  const auto key_index = cols.find(key_col);
+  if (!id_col && !key_index) {
+    throw InvalidInput(file.string() + ":1: no 'customer_id' or '" + key_col +
+                       "' column to find the customer");
+  }
+  for (const char* required : {"channel", "kind"}) {
+    if (!cols.find(required)) throw InvalidInput(file.string() + ":1: no '" + required + "' column");
+  }
+  const auto time_col = cols.find("occurred_at") ? cols.find("occurred_at") : cols.find("date");
+  ImportReport r;
+  Transaction tx(store.db());
+  std::unordered_map<std::string, CustomerId> resolved;  // key -> id, cached per import
+  std::vector<std::string_view> f;
+  while (csv.next(f)) {
+    ++r.read;
+    report_progress(o, csv, r.read);
+    const std::int64_t line = csv.line();
+    if (f.size() != cols.names.size()) {
+      add_error(r, line, "expected " + std::to_string(cols.names.size()) + " fields, got " +
+                             std::to_string(f.size()));
+      continue;
+    }
+    try {
+      Interaction it;
+      if (id_col && !f[*id_col].empty()) {
+        const std::string s = trim(f[*id_col]);
+        auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), it.customer_id);
+        if (ec != std::errc{} || p != s.data() + s.size()) {
+          throw InvalidInput("customer_id '" + s + "' is not a number");
+        }
+      } else {
+        const std::string key = key_index ? trim(f[*key_index]) : std::string();
+        if (key.empty()) throw InvalidInput(std::string("no customer_id and no ") + key_col);
+        auto hit = resolved.find(key);
+        if (hit == resolved.end()) {
+          const auto c = store.customers().find_by(o.match, key);
+          if (!c) throw NotFound(std::string("no customer with ") + key_col + " '" + key + "'");
+          hit = resolved.emplace(key, c->id).first;
+        }
+        it.customer_id = hit->second;
+      }
+      if (!time_col || f[*time_col].empty()) throw InvalidInput("no occurred_at time");
+      it.occurred_at = parse_time(f[*time_col]);
+      for (std::size_t i = 0; i < f.size(); ++i) {
+        const std::string& col = cols.names[i];
+        const std::string_view v = f[i];
+        if (v.empty() || i == time_col || col == "customer_id" || col == key_col) continue;
+        if (col == "channel") it.channel = trim(v);
+        else if (col == "kind") it.kind = trim(v);
+        else if (col == "direction") it.direction = parse_direction(trim(v));
+        else if (col == "amount") it.amount = parse_amount(v);
+        else if (col == "agent") it.agent = trim(v);
+        else if (col == "notes") it.notes = std::string(v);
+        else if (col == "commitments") it.commitments = split_list(v);
+        else if (col == "case_id") it.case_id = trim(v);
+        else it.payload[col] = std::string(v);
+      }
+      store.interactions().record(it, o.actor);
+      ++r.inserted;
+    } catch (const Error& e) {
+      add_error(r, line, e.what());
+    }
+  }
+  if (o.progress) o.progress(r.read, csv.bytes_read(), csv.size());
+  if (!o.dry_run && !(o.strict && r.skipped > 0)) {
+    store.audit().record(o.actor, "import.interactions", "import", 0, std::nullopt,
+                         Json{{"file", file.string()}, {"inserted", r.inserted}, {"skipped", r.skipped}});
+    tx.commit();
+    r.committed = true;
+  }
+  return r;
+}
+
+}  // namespace crm

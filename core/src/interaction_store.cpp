@@ -1,0 +1,117 @@
+#include "interaction_store.hpp"
+
+#include "crm/error.hpp"
+#include "crm/event.hpp"
+
+namespace crm::core {
+
+InteractionId InteractionStore::record(const Interaction& i, const Actor& by) {
+  if (i.channel.empty()) throw InvalidInput("interaction channel is empty");
+  if (i.kind.empty()) throw InvalidInput("interaction kind is empty");
+  Transaction tx(p_.db);
+  {
+    Statement& chk = p_.db.statement("SELECT 1 FROM customers WHERE id = ?");
+    chk.bind(1, i.customer_id);
+    const bool exists = chk.step();
+    chk.reset();
+    if (!exists) throw NotFound("customer " + std::to_string(i.customer_id) + " not found");
+  }
+  const TimePoint now = p_.clock.now();
+  const TimePoint when = i.occurred_at == TimePoint{} ? now : i.occurred_at;
+  Statement& s = p_.db.statement(
+      "INSERT INTO interactions (customer_id, channel, kind, direction, occurred_at, amount, "
+      "agent, notes, commitments, payload, case_id, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+  s.bind(1, i.customer_id).bind(2, i.channel).bind(3, i.kind).bind(4, to_string(i.direction));
+  s.bind(5, to_unix(when));
+  if (i.amount) {
+    s.bind(6, *i.amount);
+  } else {
+    s.bind(6, nullptr);
+  }
+  s.bind_text_or_null(7, i.agent).bind_text_or_null(8, i.notes);
+  s.bind(9, Json(i.commitments).dump());
+  s.bind(10, i.payload.is_null() ? std::string("{}") : i.payload.dump());
+  s.bind_text_or_null(11, i.case_id).bind(12, to_unix(now));
+  s.run();
+  const InteractionId id = p_.db.last_insert_id();
+  p_.audit.record(by, "interaction.record", "interaction", id, i.customer_id,
+                  Json{{"kind", i.kind}, {"channel", i.channel}});
+  Json payload{{"interaction_id", id}, {"kind", i.kind}, {"channel", i.channel}};
+  if (i.amount) payload["amount"] = *i.amount;
+  p_.bus.publish(Event{events::kInteractionRecorded, now, i.customer_id, payload});
+  if (i.kind == "purchase") {
+    p_.bus.publish(Event{events::kPurchaseRecorded, now, i.customer_id, payload});
+  }
+  tx.commit();
+  return id;
+}
+
+void InteractionStore::select(const InteractionQuery& q, std::optional<InteractionId> id,
+                              const char* order,
+                              const std::function<void(const Interaction&)>& visit) {
+  std::string sql =
+      "SELECT id, customer_id, channel, kind, direction, occurred_at, amount, agent, notes, "
+      "commitments, payload, case_id FROM interactions WHERE 1=1";
+  std::vector<SqlValue> params;
+  if (id) {
+    sql += " AND id = ?";
+    params.emplace_back(*id);
+  }
+  if (q.customer_id) {
+    sql += " AND customer_id = ?";
+    params.emplace_back(*q.customer_id);
+  }
+  if (q.kind) {
+    sql += " AND kind = ?";
+    params.emplace_back(*q.kind);
+  }
+  if (q.channel) {
+    sql += " AND channel = ?";
+    params.emplace_back(*q.channel);
+  }
+  if (q.from) {
+    sql += " AND occurred_at >= ?";
+    params.emplace_back(to_unix(*q.from));
+  }
+  if (q.to) {
+    sql += " AND occurred_at < ?";
+    params.emplace_back(to_unix(*q.to));
+  }
+  sql += order;
+  p_.db.query_each(sql, params, [&](const SqlRow& r) {
+    Interaction i;
+    i.id = r.integer(0);
+    i.customer_id = r.integer(1);
+    i.channel = r.text(2);
+    i.kind = r.text(3);
+    i.direction = parse_direction(r.text(4));
+    i.occurred_at = from_unix(r.integer(5));
+    if (!r.is_null(6)) i.amount = r.real(6);
+    i.agent = r.text(7);
+    i.notes = r.text(8);
+    i.commitments =
+        parse_stored_json(r.text(9), "interactions.commitments", i.id).get<std::vector<std::string>>();
+    i.payload = parse_stored_json(r.text(10), "interactions.payload", i.id);
+    i.case_id = r.text(11);
+    visit(i);
+  });
+}
+
+std::optional<Interaction> InteractionStore::find(InteractionId id) {
+  std::optional<Interaction> out;
+  select(InteractionQuery{}, id, " ORDER BY id", [&](const Interaction& i) { out = i; });
+  return out;
+}
+
+std::vector<Interaction> InteractionStore::list(const InteractionQuery& q) {
+  std::vector<Interaction> out;
+  select(q, std::nullopt, " ORDER BY occurred_at, id", [&](const Interaction& i) { out.push_back(i); });
+  return out;
+}
+
+void InteractionStore::for_each(const InteractionQuery& q,
+                                const std::function<void(const Interaction&)>& visit) {
+  select(q, std::nullopt, " ORDER BY customer_id, occurred_at, id", visit);
+}
+
+}  // namespace crm::core

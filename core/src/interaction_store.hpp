@@ -1,0 +1,23 @@
+#pragma once
+
+#include "crm/interaction_repository.hpp"
+#include "store_parts.hpp"
+
+namespace crm::core {
+
+class InteractionStore final : public InteractionRepository {
+ public:
+  explicit InteractionStore(StoreParts parts) : p_(parts) {}
+  InteractionId record(const Interaction& i, const Actor& by) override;
+  std::optional<Interaction> find(InteractionId id) override;
+  std::vector<Interaction> list(const InteractionQuery& q) override;
+  void for_each(const InteractionQuery& q,
+                const std::function<void(const Interaction&)>& visit) override;
+
+ private:
+  void select(const InteractionQuery& q, std::optional<InteractionId> id, const char* order,
+              const std::function<void(const Interaction&)>& visit);
+  StoreParts p_;
+};
+
+}  // namespace crm::core

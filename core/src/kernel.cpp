@@ -1,0 +1,126 @@
+#include "crm/kernel.hpp"
+
+#include <boost/dll/runtime_symbol_info.hpp>
+#include <cstdlib>
+
+#include "audit_store.hpp"
+#include "command_table.hpp"
+#include "crm/error.hpp"
+#include "customer_store.hpp"
+#include "event_dispatcher.hpp"
+#include "interaction_store.hpp"
+#include "kernel_schema.hpp"
+#include "plugin_loader.hpp"
+#include "stderr_logger.hpp"
+#include "task_store.hpp"
+#include "timer_store.hpp"
+
+namespace crm {
+namespace {
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(core::SqliteDatabase& db, CustomerRepository& c, InteractionRepository& i,
+              TaskRepository& t, AuditLog& a)
+      : db_(db), customers_(c), interactions_(i), tasks_(t), audit_(a) {}
+  Database& db() override { return db_; }
+  CustomerRepository& customers() override { return customers_; }
+  InteractionRepository& interactions() override { return interactions_; }
+  TaskRepository& tasks() override { return tasks_; }
+  AuditLog& audit() override { return audit_; }
+
+ private:
+  core::SqliteDatabase& db_;
+  CustomerRepository& customers_;
+  InteractionRepository& interactions_;
+  TaskRepository& tasks_;
+  AuditLog& audit_;
+};
+
+std::unique_ptr<Clock> make_clock(const KernelOptions& o) {
+  if (o.simulated_start) return std::make_unique<SimulatedClock>(*o.simulated_start);
+  return std::make_unique<WallClock>();
+}
+
+std::shared_ptr<Logger> make_logger(const KernelOptions& o) {
+  if (o.logger) return o.logger;
+  return std::make_shared<core::StderrLogger>(o.log_level);
+}
+
+}  // namespace
+
+// Members are declared in dependency order: each is destroyed before what it
+// uses, and the plugins (declared last) go first.
+struct Kernel::Impl {
+  explicit Impl(const KernelOptions& o)
+      : logger(make_logger(o)),
+        clock(make_clock(o)),
+        db(o.database),
+        bus(*clock, *logger, db),
+        audit(db, *clock),
+        customers(core::StoreParts{db, bus, *clock, audit}),
+        interactions(core::StoreParts{db, bus, *clock, audit}),
+        tasks(core::StoreParts{db, bus, *clock, audit}),
+        store(db, customers, interactions, tasks, audit),
+        timers(db, *logger),
+        plugins(*logger) {}
+
+  std::shared_ptr<Logger> logger;
+  std::unique_ptr<Clock> clock;
+  core::SqliteDatabase db;
+  core::EventDispatcher bus;
+  core::AuditStore audit;
+  core::CustomerStore customers;
+  core::InteractionStore interactions;
+  core::TaskStore tasks;
+  SqliteStore store;
+  core::TimerStore timers;
+  core::CommandTable commands;
+  core::PluginLoader plugins;
+};
+
+Kernel::Kernel(KernelOptions options) : impl_(std::make_unique<Impl>(options)) {
+  impl_->db.set_listener(&impl_->bus);
+  impl_->db.migrate("kernel", core::kernel_migrations());
+  if (!options.load_plugins) return;
+  std::vector<std::filesystem::path> dirs = options.plugin_dirs;
+  if (options.use_plugin_path_env) {
+    if (const char* env = std::getenv("CRM_PLUGIN_PATH"); env && *env) {
+      std::string_view rest = env;
+      while (!rest.empty()) {
+        const auto colon = rest.find(':');
+        const auto part = rest.substr(0, colon);
+        if (!part.empty()) dirs.emplace_back(std::string(part));
+        if (colon == std::string_view::npos) break;
+        rest.remove_prefix(colon + 1);
+      }
+    }
+  }
+  if (options.use_bundled_plugins) dirs.push_back(bundled_plugin_dir());
+  impl_->plugins.load(dirs, options.plugin_config,
+                      core::KernelServices{impl_->store, impl_->bus, *impl_->clock, impl_->timers,
+                                           impl_->commands, *impl_->logger});
+}
+
+Kernel::~Kernel() {
+  impl_->plugins.stop_all();
+  impl_->db.set_listener(nullptr);
+}
+
+Store& Kernel::store() { return impl_->store; }
+EventBus& Kernel::bus() { return impl_->bus; }
+const Clock& Kernel::clock() const { return *impl_->clock; }
+SimulatedClock* Kernel::simulated_clock() {
+  return dynamic_cast<SimulatedClock*>(impl_->clock.get());
+}
+Scheduler& Kernel::scheduler() { return impl_->timers; }
+CommandRegistry& Kernel::commands() { return impl_->commands; }
+Logger& Kernel::log() { return *impl_->logger; }
+const std::vector<PluginRecord>& Kernel::plugins() const { return impl_->plugins.records(); }
+
+std::filesystem::path Kernel::bundled_plugin_dir() {
+  // The directory of libcrm_core itself, in the build tree and installed.
+  return boost::dll::this_line_location().parent_path() / "crm" / "plugins";
+}
+
+}  // namespace crm

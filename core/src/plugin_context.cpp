@@ -1,0 +1,56 @@
+#include "plugin_context.hpp"
+
+#include <algorithm>
+
+namespace crm::core {
+
+PluginContext::PluginContext(std::string name, Json config, KernelServices services,
+                             std::shared_ptr<void> library)
+    : name_(std::move(name)),
+      config_(config.is_object() ? std::move(config) : Json::object()),
+      k_(services),
+      library_(std::move(library)) {}
+
+PluginContext::~PluginContext() { release(); }
+
+void PluginContext::release() {
+  for (const auto id : subscriptions_) k_.bus.unsubscribe(id);
+  subscriptions_.clear();
+  for (const auto id : timer_handlers_) k_.scheduler.remove_handler(id);
+  timer_handlers_.clear();
+  for (const auto& path : commands_) k_.commands.remove(path);
+  commands_.clear();
+}
+
+SubscriptionId PluginContext::subscribe(std::string pattern, SubscriberOptions options,
+                                        EventHandler handler) {
+  if (options.name.empty()) options.name = name_;
+  const auto id = k_.bus.subscribe(std::move(pattern), std::move(options),
+                                   Pinned<EventHandler>{library_, std::move(handler)});
+  subscriptions_.push_back(id);
+  return id;
+}
+
+void PluginContext::unsubscribe(SubscriptionId id) {
+  k_.bus.unsubscribe(id);
+  std::erase(subscriptions_, id);
+}
+
+TimerHandlerId PluginContext::on(std::string_view kind, TimerHandler handler) {
+  const auto id = k_.scheduler.on(kind, Pinned<TimerHandler>{library_, std::move(handler)});
+  timer_handlers_.push_back(id);
+  return id;
+}
+
+void PluginContext::remove_handler(TimerHandlerId id) {
+  k_.scheduler.remove_handler(id);
+  std::erase(timer_handlers_, id);
+}
+
+void PluginContext::add(CommandSpec spec, CommandHandler handler) {
+  auto path = spec.path;
+  k_.commands.add(std::move(spec), Pinned<CommandHandler>{library_, std::move(handler)});
+  commands_.push_back(std::move(path));
+}
+
+}  // namespace crm::core

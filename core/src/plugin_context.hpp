@@ -1,0 +1,89 @@
+// The Context a plugin gets: the kernel's services, with every registration
+// the plugin makes tracked (to undo at stop) and pinned to its library (so the
+// code of a handler is never unloaded while the handler exists).
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "command_table.hpp"
+#include "crm/context.hpp"
+
+namespace crm::core {
+
+// Holds the library of the code in `f`. Members are destroyed in reverse
+// order, so `f` (whose destructor may run plugin code) goes before `library`.
+template <class F>
+struct Pinned {
+  std::shared_ptr<void> library;
+  F f;
+  template <class... A>
+  auto operator()(A&&... a) const {
+    return f(std::forward<A>(a)...);
+  }
+};
+
+struct KernelServices {
+  Store& store;
+  EventBus& bus;
+  const Clock& clock;
+  Scheduler& scheduler;
+  CommandTable& commands;
+  Logger& log;
+};
+
+class PluginContext final : public Context, EventBus, Scheduler, CommandRegistry {
+ public:
+  PluginContext(std::string name, Json config, KernelServices services,
+                std::shared_ptr<void> library);
+  ~PluginContext() override;
+
+  // Undoes every subscription, timer handler and command of the plugin.
+  void release();
+
+  // Context
+  const std::string& plugin_name() const override { return name_; }
+  const Json& config() const override { return config_; }
+  Store& store() override { return k_.store; }
+  EventBus& bus() override { return *this; }
+  const Clock& clock() const override { return k_.clock; }
+  Scheduler& scheduler() override { return *this; }
+  CommandRegistry& commands() override { return *this; }
+  Logger& log() override { return k_.log; }
+
+  // EventBus
+  SubscriptionId subscribe(std::string pattern, SubscriberOptions options,
+                           EventHandler handler) override;
+  void unsubscribe(SubscriptionId id) override;
+  void publish(Event event) override { k_.bus.publish(std::move(event)); }
+  std::vector<DispatchError> errors() const override { return k_.bus.errors(); }
+
+  // Scheduler
+  TimerId schedule(TimePoint due, std::string_view kind, const Json& payload,
+                   std::optional<CustomerId> customer) override {
+    return k_.scheduler.schedule(due, kind, payload, customer);
+  }
+  bool cancel(TimerId id) override { return k_.scheduler.cancel(id); }
+  TimerHandlerId on(std::string_view kind, TimerHandler handler) override;
+  void remove_handler(TimerHandlerId id) override;
+  TimerRun run_due(TimePoint now) override { return k_.scheduler.run_due(now); }
+  std::vector<Timer> pending() override { return k_.scheduler.pending(); }
+
+  // CommandRegistry
+  void add(CommandSpec spec, CommandHandler handler) override;
+  std::vector<CommandSpec> list() const override { return k_.commands.list(); }
+  CommandOutput run(const std::vector<std::string>& path, const CommandInput& input) override {
+    return k_.commands.run(path, input);
+  }
+
+ private:
+  std::string name_;
+  Json config_;
+  KernelServices k_;
+  std::shared_ptr<void> library_;
+  std::vector<SubscriptionId> subscriptions_;
+  std::vector<TimerHandlerId> timer_handlers_;
+  std::vector<std::vector<std::string>> commands_;
+};
+
+}  // namespace crm::core

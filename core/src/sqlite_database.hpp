@@ -1,0 +1,111 @@
+// The SQLite implementation of crm::Database (private to the kernel).
+#pragma once
+
+#include <sqlite3.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "crm/database.hpp"
+
+namespace crm::core {
+
+// A prepared statement owned by RAII; reset before each use.
+class Statement {
+ public:
+  Statement(sqlite3* db, std::string_view sql);
+  ~Statement();
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& reset();
+  Statement& bind(int index, std::nullptr_t);
+  Statement& bind(int index, std::int64_t v);
+  Statement& bind(int index, double v);
+  Statement& bind(int index, std::string_view v);  // copied by SQLite
+  Statement& bind(int index, const std::string& v) { return bind(index, std::string_view(v)); }
+  Statement& bind(int index, const char* v) { return bind(index, std::string_view(v)); }
+  Statement& bind(int index, const SqlValue& v);
+  // Binds a string as NULL when empty.
+  Statement& bind_text_or_null(int index, std::string_view v);
+  void bind_all(const std::vector<SqlValue>& params);
+
+  // Steps once: true when a row is available, false when done. Throws
+  // StoreError with the statement text on failure.
+  bool step();
+  // Steps to completion.
+  void run();
+
+  int columns() const;
+  bool is_null(int col) const;
+  std::int64_t integer(int col) const;
+  double real(int col) const;
+  std::string text(int col) const;
+  std::string_view text_view(int col) const;
+  SqlValue value(int col) const;
+  SqlRow row() const;
+
+  const std::string& sql() const { return sql_; }
+  bool busy = false;  // in use by an unfinished query_each (re-entrancy guard)
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+  std::string sql_;
+};
+
+// Told about transaction boundaries, so events can wait for the commit.
+class TransactionListener {
+ public:
+  virtual ~TransactionListener() = default;
+  virtual void on_begin(int depth) = 0;             // depth 1 = outermost
+  virtual void on_commit(int depth) = 0;            // after the COMMIT/RELEASE
+  virtual void on_rollback(int depth) noexcept = 0;
+};
+
+class SqliteDatabase final : public Database {
+ public:
+  // Opens or creates `path` (":memory:" allowed) in WAL mode. Throws
+  // StoreError naming the path.
+  explicit SqliteDatabase(const std::string& path);
+  ~SqliteDatabase() override;
+
+  void execute(std::string_view sql, const std::vector<SqlValue>& params = {}) override;
+  std::vector<SqlRow> query(std::string_view sql, const std::vector<SqlValue>& params = {}) override;
+  void query_each(std::string_view sql, const std::vector<SqlValue>& params,
+                  const std::function<void(const SqlRow&)>& row) override;
+  std::int64_t last_insert_id() const override;
+  std::int64_t changes() const override;
+  int migrate(std::string_view component, const std::vector<Migration>& steps) override;
+  int schema_version(std::string_view component) override;
+  std::string dialect() const override { return "sqlite"; }
+  bool in_transaction() const override { return depth_ > 0; }
+
+  // The cached statement for `sql`; a fresh one if the cached one is busy.
+  // The kernel's own fast paths (imports) use this directly.
+  Statement& statement(std::string_view sql);
+  // Runs SQL text with several statements and no parameters.
+  void exec_script(std::string_view sql);
+
+  void set_listener(TransactionListener* l) { listener_ = l; }
+  const std::string& path() const { return path_; }
+  sqlite3* handle() { return db_; }
+
+ protected:
+  void begin() override;
+  void commit() override;
+  void rollback() noexcept override;
+
+ private:
+  sqlite3* db_ = nullptr;
+  std::string path_;
+  int depth_ = 0;
+  TransactionListener* listener_ = nullptr;
+  std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
+  std::vector<std::unique_ptr<Statement>> overflow_;  // statements made while the cached one was busy
+};
+
+}  // namespace crm::core

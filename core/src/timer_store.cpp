@@ -1,0 +1,107 @@
+#include "timer_store.hpp"
+
+#include <set>
+
+#include "crm/error.hpp"
+#include "store_parts.hpp"
+
+namespace crm::core {
+
+TimerId TimerStore::schedule(TimePoint due, std::string_view kind, const Json& payload,
+                             std::optional<CustomerId> customer) {
+  if (kind.empty()) throw InvalidInput("timer kind is empty");
+  SqlValue cust = nullptr;
+  if (customer) cust = *customer;
+  db_.execute("INSERT INTO timers (due_at, kind, customer_id, payload) VALUES (?,?,?,?)",
+              {to_unix(due), std::string(kind), cust, payload.dump()});
+  return db_.last_insert_id();
+}
+
+bool TimerStore::cancel(TimerId id) {
+  db_.execute("UPDATE timers SET status = 'cancelled' WHERE id = ? AND status = 'pending'", {id});
+  return db_.changes() > 0;
+}
+
+TimerHandlerId TimerStore::on(std::string_view kind, TimerHandler handler) {
+  if (handlers_.count(kind)) {
+    throw InvalidInput("a handler for timer kind '" + std::string(kind) + "' is already registered");
+  }
+  const TimerHandlerId id = next_id_++;
+  handlers_.emplace(std::string(kind),
+                    Registration{id, std::make_shared<const TimerHandler>(std::move(handler))});
+  return id;
+}
+
+void TimerStore::remove_handler(TimerHandlerId id) {
+  std::erase_if(handlers_, [id](const auto& kv) { return kv.second.id == id; });
+}
+
+std::vector<Timer> TimerStore::select(const std::string& where,
+                                      const std::vector<SqlValue>& params) {
+  std::vector<Timer> out;
+  db_.query_each(
+      "SELECT id, due_at, kind, customer_id, payload, status, error FROM timers WHERE " + where,
+      params, [&](const SqlRow& r) {
+        Timer t;
+        t.id = r.integer(0);
+        t.due = from_unix(r.integer(1));
+        t.kind = r.text(2);
+        if (!r.is_null(3)) t.customer_id = r.integer(3);
+        t.payload = parse_stored_json(r.text(4), "timers.payload", t.id);
+        t.status = r.text(5);
+        t.error = r.text(6);
+        out.push_back(std::move(t));
+      });
+  return out;
+}
+
+std::vector<Timer> TimerStore::pending() {
+  return select("status = 'pending' ORDER BY due_at, id", {});
+}
+
+TimerRun TimerStore::run_due(TimePoint now) {
+  TimerRun run;
+  std::set<TimerId> unhandled;
+  // Batches in (due, id) order. A handler may schedule timers that are due
+  // already; the loop picks them up in a later batch of the same run.
+  for (;;) {
+    const auto batch = select(
+        "status = 'pending' AND due_at <= ? AND id NOT IN (SELECT value FROM json_each(?)) "
+        "ORDER BY due_at, id LIMIT 1000",
+        {to_unix(now), Json(std::vector<TimerId>(unhandled.begin(), unhandled.end())).dump()});
+    if (batch.empty()) break;
+    for (const Timer& t : batch) {
+      auto it = handlers_.find(t.kind);
+      if (it == handlers_.end()) {
+        unhandled.insert(t.id);
+        continue;
+      }
+      const auto handler = it->second.handler;  // survives remove_handler() inside the call
+      std::string error;
+      {
+        Transaction tx(db_);
+        try {
+          (*handler)(t);
+          db_.execute("UPDATE timers SET status = 'fired', fired_at = ? WHERE id = ?",
+                      {to_unix(now), t.id});
+          tx.commit();
+        } catch (const std::exception& e) {
+          error = e.what();
+        }
+      }
+      if (error.empty()) {
+        ++run.fired;
+      } else {
+        ++run.failed;
+        log_.error("scheduler", "timer " + std::to_string(t.id) + " (" + t.kind +
+                                    ") failed: " + error);
+        db_.execute("UPDATE timers SET status = 'failed', fired_at = ?, error = ? WHERE id = ?",
+                    {to_unix(now), error, t.id});
+      }
+    }
+  }
+  run.unhandled = static_cast<std::int64_t>(unhandled.size());
+  return run;
+}
+
+}  // namespace crm::core

@@ -1,0 +1,72 @@
+// Commands that plugins add to the `crm` command line (and that Python and
+// other hosts can call by name).
+//
+// A command is a path of words ("segment rfm"), options and positional
+// arguments, and a handler returning JSON data plus, optionally, a text
+// rendering. The `crm` command prints the JSON with --format json, else the
+// text (or the JSON when there is no text).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crm/json.hpp"
+
+namespace crm {
+
+struct CommandOption {
+  std::string name;  // long name without dashes: "as-of" is given as --as-of
+  std::string help;
+  std::string default_value;  // empty: none
+  bool flag = false;          // takes no value
+  bool required = false;
+};
+
+struct CommandSpec {
+  std::vector<std::string> path;         // {"segment", "rfm"}
+  std::string help;
+  std::vector<CommandOption> options;
+  std::vector<std::string> positionals;  // names of required positional arguments
+  bool needs_database = true;            // false: runs without an initialised database
+};
+
+struct CommandInput {
+  std::map<std::string, std::string> options;  // given or defaulted options
+  std::vector<std::string> positionals;
+
+  bool has(const std::string& name) const { return options.count(name) > 0; }
+  // The option's value, or `fallback` when absent.
+  std::string get(const std::string& name, const std::string& fallback = "") const {
+    auto it = options.find(name);
+    return it == options.end() ? fallback : it->second;
+  }
+  bool flag(const std::string& name) const { return get(name) == "true"; }
+};
+
+struct CommandOutput {
+  Json data = Json::object();
+  std::string text;   // human rendering; empty: print data
+  int exit_code = 0;
+};
+
+using CommandHandler = std::function<CommandOutput(const CommandInput&)>;
+
+class CommandRegistry {
+ public:
+  virtual ~CommandRegistry() = default;
+
+  // Adds a command. Throws InvalidInput if the path is taken.
+  virtual void add(CommandSpec spec, CommandHandler handler) = 0;
+
+  // All commands, sorted by path.
+  virtual std::vector<CommandSpec> list() const = 0;
+
+  // Runs the command at `path`. Throws NotFound for an unknown path; the
+  // handler's exceptions pass through.
+  virtual CommandOutput run(const std::vector<std::string>& path, const CommandInput& input) = 0;
+};
+
+}  // namespace crm
