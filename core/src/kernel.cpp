@@ -9,6 +9,7 @@
 #include "customer_store.hpp"
 #include "event_dispatcher.hpp"
 #include "interaction_store.hpp"
+#include "kernel_commands.hpp"
 #include "kernel_schema.hpp"
 #include "plugin_loader.hpp"
 #include "stderr_logger.hpp"
@@ -82,6 +83,7 @@ struct Kernel::Impl {
 Kernel::Kernel(KernelOptions options) : impl_(std::make_unique<Impl>(options)) {
   impl_->db.set_listener(&impl_->bus);
   impl_->db.migrate("kernel", core::kernel_migrations());
+  core::register_kernel_commands(*this);
   if (!options.load_plugins) return;
   std::vector<std::filesystem::path> dirs = options.plugin_dirs;
   if (options.use_plugin_path_env) {

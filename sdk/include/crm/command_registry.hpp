@@ -7,12 +7,14 @@
 // text (or the JSON when there is no text).
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "crm/actor.hpp"
 #include "crm/json.hpp"
 
 namespace crm {
@@ -34,8 +36,11 @@ struct CommandSpec {
 };
 
 struct CommandInput {
-  std::map<std::string, std::string> options;  // given or defaulted options
+  std::map<std::string, std::string> options;  // given or defaulted options; flags are "true"
   std::vector<std::string> positionals;
+  Actor actor = Actor::user("cli");            // who runs it, for the audit log
+  // Long commands report progress here (done, total, what); may be empty.
+  std::function<void(std::int64_t, std::int64_t, const std::string&)> progress;
 
   bool has(const std::string& name) const { return options.count(name) > 0; }
   // The option's value, or `fallback` when absent.

@@ -1,0 +1,376 @@
+#include "kernel_commands.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+#include "crm/csv_import.hpp"
+#include "crm/error.hpp"
+#include "crm/text_table.hpp"
+
+namespace crm::core {
+namespace {
+
+std::int64_t parse_id(const std::string& text, const char* what) {
+  std::int64_t v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc{} || p != text.data() + text.size() || v <= 0) {
+    throw InvalidInput(std::string(what) + " '" + text + "' is not a positive integer id");
+  }
+  return v;
+}
+
+std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : sep) + x;
+  return s;
+}
+
+std::string money(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", v);
+  return buf;
+}
+
+CommandOutput plugins_list(Kernel& k) {
+  CommandOutput out;
+  out.data = Json::array();
+  std::vector<std::vector<std::string>> rows;
+  for (const PluginRecord& r : k.plugins()) {
+    out.data.push_back(to_json(r));
+    rows.push_back({r.name, r.version, r.api_version, r.status, join(r.dependencies),
+                    r.error.empty() ? r.path : r.error});
+  }
+  out.text = rows.empty() ? "no plugins found\n"
+                          : render_table({"NAME", "VERSION", "API", "STATUS", "REQUIRES",
+                                          "PATH / ERROR"},
+                                         rows, 90);
+  return out;
+}
+
+ImportOptions import_options(const CommandInput& in) {
+  ImportOptions o;
+  o.mode = parse_import_mode(in.get("mode", "create"));
+  o.match = parse_match_key(in.get("match", "external_id"));
+  o.dry_run = in.flag("dry-run");
+  o.strict = in.flag("strict");
+  o.actor = in.actor;
+  if (in.progress) {
+    o.progress = [p = in.progress](std::int64_t rows, std::int64_t bytes, std::int64_t size) {
+      p(bytes, size, std::to_string(rows) + " rows");
+    };
+  }
+  return o;
+}
+
+CommandOutput import_result(const ImportReport& r, const std::string& file, bool dry_run) {
+  CommandOutput out;
+  out.data = to_json(r);
+  std::string t = file + ": read " + std::to_string(r.read) + ", inserted " +
+                  std::to_string(r.inserted) + ", updated " + std::to_string(r.updated) +
+                  ", skipped " + std::to_string(r.skipped);
+  t += dry_run ? " (dry run: nothing written)\n"
+               : (r.committed ? "\n" : " (--strict: nothing written)\n");
+  for (const auto& e : r.errors) t += file + ":" + std::to_string(e.line) + ": " + e.message + "\n";
+  if (r.skipped > static_cast<std::int64_t>(r.errors.size())) {
+    t += "... and " + std::to_string(r.skipped - static_cast<std::int64_t>(r.errors.size())) +
+         " more errors\n";
+  }
+  out.text = t;
+  // Nothing imported is a failure a script must notice.
+  if (r.inserted + r.updated == 0 && r.read > 0) out.exit_code = 1;
+  if (!r.committed && !dry_run) out.exit_code = 1;
+  return out;
+}
+
+std::vector<std::string> customer_row(const Customer& c) {
+  return {std::to_string(c.id), c.external_id, c.name, c.email, c.phone, c.owner, c.stage,
+          c.segment};
+}
+
+const std::vector<std::string> kCustomerHeader = {"ID",    "EXTERNAL", "NAME",  "EMAIL",
+                                                  "PHONE", "OWNER",    "STAGE", "SEGMENT"};
+
+CommandOutput customers_list(Kernel& k, const CommandInput& in) {
+  CustomerQuery q;
+  if (in.has("owner")) q.owner = in.get("owner");
+  if (in.has("stage")) q.stage = in.get("stage");
+  if (in.has("segment")) q.segment = in.get("segment");
+  if (in.has("tag")) q.tag = in.get("tag");
+  if (in.has("search")) q.text = in.get("search");
+  q.limit = std::stoll(in.get("limit", "50"));
+  q.offset = std::stoll(in.get("offset", "0"));
+  CommandOutput out;
+  out.data = Json::array();
+  std::vector<std::vector<std::string>> rows;
+  for (const Customer& c : k.store().customers().list(q)) {
+    out.data.push_back(to_json(c));
+    rows.push_back(customer_row(c));
+  }
+  out.text = render_table(kCustomerHeader, rows) + std::to_string(rows.size()) + " of " +
+             std::to_string(k.store().customers().count()) + " customers\n";
+  return out;
+}
+
+// The customer and everything that happened with them, oldest first.
+CommandOutput customers_show(Kernel& k, const CommandInput& in) {
+  const CustomerId id = parse_id(in.positionals.at(0), "customer");
+  const Customer c = k.store().customers().get(id);
+  struct Item {
+    TimePoint time;
+    int order;  // interactions, then tasks, then audit at the same second
+    Json json;
+    std::vector<std::string> row;
+  };
+  std::vector<Item> items;
+  InteractionQuery iq;
+  iq.customer_id = id;
+  for (const Interaction& i : k.store().interactions().list(iq)) {
+    Json j = to_json(i);
+    j["type"] = "interaction";
+    std::string what = i.kind + " via " + i.channel + " (" + to_string(i.direction) + ")";
+    if (i.amount) {
+      what += ' ';
+      what += money(*i.amount);
+    }
+    std::string detail = i.notes;
+    if (!i.commitments.empty()) {
+      detail += (detail.empty() ? "" : "; ") + std::string("promised: ") + join(i.commitments, "; ");
+    }
+    items.push_back({i.occurred_at, 0, j, {format_time(i.occurred_at), "interaction", what, i.agent, detail}});
+  }
+  TaskQuery tq;
+  tq.customer_id = id;
+  for (const Task& t : k.store().tasks().list(tq)) {
+    Json j = to_json(t);
+    j["type"] = "task";
+    std::string detail = "status " + to_string(t.status);
+    if (t.due_at) detail += ", due " + format_time(*t.due_at);
+    items.push_back({t.created_at, 1, j, {format_time(t.created_at), "task", t.title, t.owner, detail}});
+  }
+  for (const AuditEntry& a : k.store().audit().of_customer(id)) {
+    Json j{{"type", "audit"},      {"time", format_time(a.time)}, {"actor", a.actor},
+           {"action", a.action},   {"entity", a.entity},          {"entity_id", a.entity_id},
+           {"details", a.details}};
+    // Creating an interaction or task is already its own timeline entry; the
+    // text shows the audit entries that say something new (who changed what).
+    std::vector<std::string> row;
+    if (a.action != "interaction.record" && a.action != "task.create") {
+      row = {format_time(a.time), "audit", a.action, a.actor, a.details.dump()};
+    }
+    items.push_back({a.time, 2, j, row});
+  }
+  std::stable_sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
+    return std::tie(a.time, a.order) < std::tie(b.time, b.order);
+  });
+  CommandOutput out;
+  out.data = {{"customer", to_json(c)}, {"timeline", Json::array()}};
+  std::vector<std::vector<std::string>> rows;
+  for (auto& it : items) {
+    out.data["timeline"].push_back(it.json);
+    if (!it.row.empty()) rows.push_back(it.row);
+  }
+  std::string t = "Customer " + std::to_string(c.id) + ": " + c.name + " (" + to_string(c.kind) + ")\n";
+  const auto field = [&](const char* label, const std::string& v) {
+    if (!v.empty()) t += std::string("  ") + label + ": " + v + "\n";
+  };
+  field("external id", c.external_id);
+  field("email", c.email);
+  field("phone", c.phone);
+  field("birthday", c.birthday);
+  field("owner", c.owner);
+  field("stage", c.stage);
+  field("segment", c.segment);
+  field("tags", join(c.tags));
+  for (const auto& p : c.contacts) {
+    field(p.primary ? "primary contact" : "contact",
+          p.name + (p.role.empty() ? "" : " (" + p.role + ")") + " " + p.email + " " + p.phone);
+  }
+  std::string consent;
+  for (const auto& [ch, ok] : c.consent) consent += (consent.empty() ? "" : ", ") + ch + (ok ? " yes" : " NO");
+  field("consent", consent);
+  if (!c.attributes.empty()) field("attributes", c.attributes.dump());
+  t += "\nTimeline (" + std::to_string(rows.size()) + " entries):\n";
+  t += render_table({"TIME", "TYPE", "WHAT", "WHO", "DETAIL"}, rows, 60);
+  out.text = t;
+  return out;
+}
+
+CommandOutput customers_duplicates(Kernel& k) {
+  CommandOutput out;
+  out.data = Json::array();
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& g : k.store().customers().find_duplicates()) {
+    out.data.push_back({{"reason", g.reason}, {"value", g.value}, {"ids", g.ids}});
+    std::vector<std::string> ids;
+    for (auto id : g.ids) ids.push_back(std::to_string(id));
+    rows.push_back({g.reason, g.value, join(ids)});
+  }
+  out.text = rows.empty() ? "no duplicates found\n"
+                          : render_table({"SHARED", "VALUE", "CUSTOMER IDS"}, rows, 60) +
+                                "merge with: crm customers merge KEEP OTHER\n";
+  return out;
+}
+
+CommandOutput run_due(Kernel& k, const CommandInput& in) {
+  TimePoint now = k.clock().now();
+  if (in.has("now")) {
+    now = parse_time(in.get("now"));
+    if (SimulatedClock* sim = k.simulated_clock()) sim->set(now);
+  }
+  const TimerRun r = k.scheduler().run_due(now);
+  CommandOutput out;
+  out.data = {{"now", format_time(now)}, {"fired", r.fired}, {"failed", r.failed},
+              {"unhandled", r.unhandled}};
+  out.text = "timers due by " + format_time(now) + ": fired " + std::to_string(r.fired) +
+             ", failed " + std::to_string(r.failed) + ", without handler " +
+             std::to_string(r.unhandled) + "\n";
+  if (r.failed > 0) out.exit_code = 1;
+  return out;
+}
+
+CommandOutput tasks_list(Kernel& k, const CommandInput& in) {
+  TaskQuery q;
+  if (in.has("owner")) q.owner = in.get("owner");
+  if (in.has("customer")) q.customer_id = parse_id(in.get("customer"), "customer");
+  const std::string status = in.get("status", "open");
+  if (status != "all") q.status = parse_task_status(status);
+  if (in.flag("overdue")) q.due_before = k.clock().now();
+  CommandOutput out;
+  out.data = Json::array();
+  std::vector<std::vector<std::string>> rows;
+  for (const Task& t : k.store().tasks().list(q)) {
+    out.data.push_back(to_json(t));
+    rows.push_back({std::to_string(t.id), t.customer_id ? std::to_string(*t.customer_id) : "",
+                    t.title, t.owner, t.due_at ? format_time(*t.due_at) : "", to_string(t.status),
+                    t.link});
+  }
+  out.text = render_table({"ID", "CUSTOMER", "TITLE", "OWNER", "DUE", "STATUS", "LINK"}, rows);
+  return out;
+}
+
+CommandOutput interactions_add(Kernel& k, const CommandInput& in) {
+  Interaction i;
+  i.customer_id = parse_id(in.get("customer"), "customer");
+  i.channel = in.get("channel");
+  i.kind = in.get("kind");
+  i.direction = parse_direction(in.get("direction", "inbound"));
+  i.occurred_at = in.has("at") ? parse_time(in.get("at")) : k.clock().now();
+  if (in.has("amount")) i.amount = std::stod(in.get("amount"));
+  i.agent = in.get("agent");
+  i.notes = in.get("notes");
+  i.case_id = in.get("case");
+  if (in.has("commitment")) i.commitments = {in.get("commitment")};
+  const InteractionId id = k.store().interactions().record(i, in.actor);
+  CommandOutput out;
+  out.data = {{"id", id}};
+  out.text = "recorded interaction " + std::to_string(id) + "\n";
+  return out;
+}
+
+CommandSpec cmd(std::vector<std::string> path, std::string help,
+                std::vector<CommandOption> options = {}, std::vector<std::string> positionals = {}) {
+  CommandSpec s;
+  s.path = std::move(path);
+  s.help = std::move(help);
+  s.options = std::move(options);
+  s.positionals = std::move(positionals);
+  return s;
+}
+
+CommandOption opt(std::string name, std::string help, std::string def = "") {
+  return CommandOption{std::move(name), std::move(help), std::move(def), false, false};
+}
+CommandOption flag(std::string name, std::string help) {
+  return CommandOption{std::move(name), std::move(help), "", true, false};
+}
+CommandOption required(std::string name, std::string help) {
+  return CommandOption{std::move(name), std::move(help), "", false, true};
+}
+
+}  // namespace
+
+void register_kernel_commands(Kernel& k) {
+  CommandRegistry& r = k.commands();
+  r.add(cmd({"plugins", "list"}, "list the plugins found, with status and errors"), [&k](const CommandInput&) { return plugins_list(k); });
+
+  const std::vector<CommandOption> import_opts = {
+      opt("mode", "create, update or upsert", "create"),
+      opt("match", "match rows on external_id, email or phone", "external_id"),
+      flag("dry-run", "validate and count, write nothing"),
+      flag("strict", "write nothing if any row is bad")};
+  r.add(cmd({"import", "customers"}, "import customers from a CSV file", import_opts, {"FILE"}),
+        [&k](const CommandInput& in) {
+          const auto& file = in.positionals.at(0);
+          return import_result(import_customers(k.store(), file, import_options(in)), file,
+                               in.flag("dry-run"));
+        });
+  r.add(cmd({"import", "interactions"}, "import interactions (purchases, calls...) from a CSV file",
+         import_opts, {"FILE"}),
+        [&k](const CommandInput& in) {
+          const auto& file = in.positionals.at(0);
+          return import_result(import_interactions(k.store(), file, import_options(in)), file,
+                               in.flag("dry-run"));
+        });
+
+  r.add(cmd({"customers", "list"},
+         "list customers",
+         {opt("owner", "only this owner"), opt("stage", "only this life-cycle stage"),
+          opt("segment", "only this segment"), opt("tag", "only with this tag"),
+          opt("search", "name, e-mail or external id contains"), opt("limit", "at most", "50"),
+          opt("offset", "skip", "0")}),
+        [&k](const CommandInput& in) { return customers_list(k, in); });
+  r.add(cmd({"customers", "show"}, "show a customer and its timeline", {}, {"ID"}),
+        [&k](const CommandInput& in) { return customers_show(k, in); });
+  r.add(cmd({"customers", "duplicates"}, "find customers sharing an e-mail or phone number"),
+        [&k](const CommandInput&) { return customers_duplicates(k); });
+  r.add(cmd({"customers", "merge"}, "merge customer OTHER into KEEP", {}, {"KEEP", "OTHER"}),
+        [&k](const CommandInput& in) {
+          const auto keep = parse_id(in.positionals.at(0), "customer");
+          const auto other = parse_id(in.positionals.at(1), "customer");
+          k.store().customers().merge(keep, other, in.actor);
+          CommandOutput out;
+          out.data = {{"kept", keep}, {"merged", other}};
+          out.text = "merged customer " + std::to_string(other) + " into " + std::to_string(keep) + "\n";
+          return out;
+        });
+  r.add(cmd({"customers", "reassign"},
+         "hand every customer of one owner over to another, keeping their history",
+         {required("from", "current owner"), required("to", "new owner")}),
+        [&k](const CommandInput& in) {
+          const Handover h = k.store().customers().reassign_owner(in.get("from"), in.get("to"), in.actor);
+          CommandOutput out;
+          out.data = {{"from", in.get("from")}, {"to", in.get("to")}, {"customers", h.customers},
+                      {"open_tasks", h.open_tasks}};
+          out.text = "handed " + std::to_string(h.customers) + " customers and " +
+                     std::to_string(h.open_tasks) + " open tasks from " + in.get("from") +
+                     " to " + in.get("to") + "\n";
+          return out;
+        });
+  r.add(cmd({"interactions", "add"},
+         "record an interaction with a customer",
+         {required("customer", "customer id"), required("channel", "phone, email, visit, web..."),
+          required("kind", "call, purchase, complaint, visit..."),
+          opt("direction", "inbound or outbound", "inbound"), opt("at", "time (default: now)"),
+          opt("amount", "money amount"), opt("agent", "who handled it"), opt("notes", "notes"),
+          opt("commitment", "a promise made"), opt("case", "linked case id")}),
+        [&k](const CommandInput& in) { return interactions_add(k, in); });
+  r.add(cmd({"tasks", "list"},
+         "list tasks",
+         {opt("owner", "only this owner"), opt("customer", "only this customer"),
+          opt("status", "open, done, cancelled or all", "open"), flag("overdue", "only overdue")}),
+        [&k](const CommandInput& in) { return tasks_list(k, in); });
+  r.add(cmd({"tasks", "complete"}, "mark a task done", {}, {"ID"}), [&k](const CommandInput& in) {
+    const auto id = parse_id(in.positionals.at(0), "task");
+    k.store().tasks().complete(id, in.actor);
+    CommandOutput out;
+    out.data = {{"id", id}, {"status", "done"}};
+    out.text = "task " + std::to_string(id) + " done\n";
+    return out;
+  });
+  r.add(cmd({"run-due"},
+         "fire every timer due by now (or --now TIME, moving a simulated clock forward)",
+         {opt("now", "the time to run up to")}),
+        [&k](const CommandInput& in) { return run_due(k, in); });
+}
+
+}  // namespace crm::core

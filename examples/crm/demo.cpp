@@ -1,0 +1,71 @@
+#include "demo.hpp"
+
+#include <filesystem>
+
+#include "crm/error.hpp"
+#include "sample_data.hpp"
+
+namespace crm::demo {
+namespace {
+
+CommandOutput step(Kernel& k, std::ostream& out, const std::string& title,
+                   const std::vector<std::string>& path, CommandInput in = {}) {
+  std::string cmd = "crm";
+  for (const auto& w : path) cmd += " " + w;
+  for (const auto& [name, value] : in.options) cmd += " --" + name + " " + value;
+  for (const auto& p : in.positionals) cmd += " " + p;
+  out << "\n== " << title << "\n$ " << cmd << "\n";
+  in.actor = Actor::user("demo");
+  CommandOutput r = k.commands().run(path, in);
+  out << (r.text.empty() ? r.data.dump(2) + "\n" : r.text);
+  return r;
+}
+
+}  // namespace
+
+int run(Kernel& k, const std::string& db_path, std::int64_t customers, std::ostream& out) {
+  if (k.store().customers().count() > 0) {
+    throw InvalidInput("database " + db_path + " already has customers; use `crm demo --reset` "
+                       "or another --db");
+  }
+  out << "CRM framework SDK demo on " << db_path << " (kernel schema v"
+      << k.store().db().schema_version("kernel") << ")\n";
+  const auto dir = std::filesystem::temp_directory_path() / "crm-demo";
+  std::filesystem::create_directories(dir);
+  sample::SampleOptions o;
+  o.customers = customers;
+  const auto customers_csv = (dir / "customers.csv").string();
+  const auto interactions_csv = (dir / "interactions.csv").string();
+  sample::write_customers(customers_csv, o);
+  const auto n = sample::write_interactions(interactions_csv, o);
+  out << "generated " << customers << " customers and " << n << " interactions in " << dir.string()
+      << "\n";
+
+  CommandInput imp;
+  imp.positionals = {customers_csv};
+  if (step(k, out, "Import customers (one transaction)", {"import", "customers"}, imp).exit_code) return 1;
+  imp.positionals = {interactions_csv};
+  if (step(k, out, "Import interactions", {"import", "interactions"}, imp).exit_code) return 1;
+  step(k, out, "Plugins", {"plugins", "list"});
+  step(k, out, "Duplicate customers (same e-mail or phone, normalised)", {"customers", "duplicates"});
+  CommandInput list;
+  list.options = {{"owner", "alice"}, {"limit", "5"}};
+  step(k, out, "Customers of one owner", {"customers", "list"}, list);
+
+  CommandInput add;
+  add.options = {{"customer", "8"},      {"channel", "visit"},
+                 {"kind", "visit"},       {"direction", "outbound"},
+                 {"agent", "alice"},      {"notes", "Quarterly review"},
+                 {"commitment", "10% discount on the next order"}};
+  step(k, out, "A salesperson's promise, recorded", {"interactions", "add"}, add);
+  CommandInput re;
+  re.options = {{"from", "alice"}, {"to", "erin"}};
+  step(k, out, "Alice leaves: her customers go to Erin, history stays", {"customers", "reassign"}, re);
+  CommandInput show;
+  show.positionals = {"8"};
+  step(k, out, "Customer timeline", {"customers", "show"}, show);
+  out << "\nDone. Explore further with: crm --db " << db_path << " --help\n";
+  return 0;
+}
+
+}  // namespace crm::demo
