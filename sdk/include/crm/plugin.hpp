@@ -57,13 +57,18 @@ class Plugin {
 
 // Exports `PluginClass` and its manifest (a braced PluginManifest
 // initializer) under the names the kernel looks for.
-#define CRM_PLUGIN(PluginClass, ...)                                                \
-  namespace crm_plugin_entry {                                                      \
-  inline const char* manifest() {                                                   \
+// Designated initializers may leave fields out; GCC's -Wextra would warn
+// about each omitted one, so the macro silences that warning locally.
+#define CRM_PLUGIN(PluginClass, ...)                                                     \
+  namespace crm_plugin_entry {                                                           \
+  _Pragma("GCC diagnostic push")                                                         \
+  _Pragma("GCC diagnostic ignored \"-Wmissing-field-initializers\"")                     \
+  inline const char* manifest() {                                                        \
     static const std::string text = ::crm::to_json(::crm::PluginManifest __VA_ARGS__).dump(); \
-    return text.c_str();                                                            \
-  }                                                                                 \
+    return text.c_str();                                                                 \
+  }                                                                                      \
+  _Pragma("GCC diagnostic pop")                                                          \
   inline std::shared_ptr<::crm::Plugin> create() { return std::make_shared<PluginClass>(); } \
-  }                                                                                 \
-  BOOST_DLL_ALIAS(crm_plugin_entry::manifest, crm_plugin_manifest)                  \
+  }                                                                                      \
+  BOOST_DLL_ALIAS(crm_plugin_entry::manifest, crm_plugin_manifest)                       \
   BOOST_DLL_ALIAS(crm_plugin_entry::create, crm_plugin_create)
