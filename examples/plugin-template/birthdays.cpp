@@ -1,0 +1,65 @@
+// A complete plugin: `crm birthdays upcoming [--days N]` lists the customers
+// whose birthday falls within the next N days (the care calendar's first
+// question) and publishes "care.birthday_due" for each one whose birthday is
+// today, so workflows and other plugins can react (send a card, add a task).
+//
+// Copy this directory to start a new plugin; see docs/plugin-guide.md.
+#include <crm/plugin.hpp>
+#include <crm/text_table.hpp>
+
+#include <chrono>
+
+namespace {
+
+using namespace std::chrono;
+
+// Days from `today` to the next occurrence of the birthday "YYYY-MM-DD".
+// 29 February counts as 1 March in years without it.
+int days_until(const std::string& birthday, year_month_day today) {
+  const auto born = year_month_day{floor<days>(crm::parse_time(birthday))};
+  year_month_day next{today.year(), born.month(), born.day()};
+  if (!next.ok()) next = year_month_day{today.year(), March, day{1}};
+  if (sys_days{next} < sys_days{today}) {
+    next = year_month_day{today.year() + years{1}, born.month(), born.day()};
+    if (!next.ok()) next = year_month_day{today.year() + years{1}, March, day{1}};
+  }
+  return static_cast<int>((sys_days{next} - sys_days{today}).count());
+}
+
+class Birthdays final : public crm::Plugin {
+ public:
+  void start(crm::Context& ctx) override {
+    crm::CommandSpec spec;
+    spec.path = {"birthdays", "upcoming"};
+    spec.help = "customers whose birthday is within the next N days";
+    spec.options = {{"days", "look-ahead in days", "7", false, false}};
+    ctx.commands().add(spec, [&ctx](const crm::CommandInput& in) { return upcoming(ctx, in); });
+  }
+
+ private:
+  static crm::CommandOutput upcoming(crm::Context& ctx, const crm::CommandInput& in) {
+    const int horizon = std::stoi(in.get("days", "7"));
+    const year_month_day today{floor<days>(ctx.clock().now())};
+    crm::CommandOutput out;
+    out.data = crm::Json::array();
+    std::vector<std::vector<std::string>> rows;
+    ctx.store().db().query_each(
+        "SELECT id, name, birthday FROM customers WHERE birthday IS NOT NULL ORDER BY id", {},
+        [&](const crm::SqlRow& r) {
+          const int d = days_until(r.text(2), today);
+          if (d > horizon) return;
+          out.data.push_back({{"id", r.integer(0)}, {"name", r.text(1)}, {"in_days", d}});
+          rows.push_back({std::to_string(r.integer(0)), r.text(1), r.text(2), std::to_string(d)});
+          if (d == 0) ctx.bus().publish({"care.birthday_due", {}, r.integer(0), {}});
+        });
+    out.text = crm::render_table({"ID", "NAME", "BIRTHDAY", "IN DAYS"}, rows);
+    return out;
+  }
+};
+
+}  // namespace
+
+CRM_PLUGIN(Birthdays, {.name = "birthdays",
+                       .version = "1.0.0",
+                       .provides = {"care.birthday_calendar"},
+                       .description = "upcoming customer birthdays"})
