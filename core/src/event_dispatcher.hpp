@@ -16,6 +16,7 @@ class EventDispatcher final : public EventBus, public TransactionListener {
  public:
   EventDispatcher(const Clock& clock, Logger& log, Database& db);
 
+  using EventBus::subscribe;
   SubscriptionId subscribe(std::string pattern, SubscriberOptions options,
                            EventHandler handler) override;
   void unsubscribe(SubscriptionId id) override;

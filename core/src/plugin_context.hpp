@@ -52,6 +52,7 @@ class PluginContext final : public Context, EventBus, Scheduler, CommandRegistry
   Logger& log() override { return k_.log; }
 
   // EventBus
+  using EventBus::subscribe;
   SubscriptionId subscribe(std::string pattern, SubscriberOptions options,
                            EventHandler handler) override;
   void unsubscribe(SubscriptionId id) override;

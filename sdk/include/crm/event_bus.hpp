@@ -50,6 +50,13 @@ class EventBus {
   virtual SubscriptionId subscribe(std::string pattern, SubscriberOptions options,
                                    EventHandler handler) = 0;
 
+  // Shorthand: an after-commit subscription named `name` at priority 0.
+  SubscriptionId subscribe(std::string pattern, std::string name, EventHandler handler) {
+    SubscriberOptions options;
+    options.name = std::move(name);
+    return subscribe(std::move(pattern), std::move(options), std::move(handler));
+  }
+
   // Removes a subscription; unknown ids are ignored.
   virtual void unsubscribe(SubscriptionId id) = 0;
 
