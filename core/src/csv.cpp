@@ -139,6 +139,9 @@ bool CsvReader::next(std::vector<std::string_view>& fields) {
   Impl& m = *impl_;
   for (;;) {
     if (m.pos >= m.buf.size() && !m.fill()) return false;
+    // A '\r' ending the buffer may be the first half of a CRLF split by the
+    // chunk boundary: read on, or the '\n' would count as a second line.
+    if (m.buf[m.pos] == '\r' && m.pos + 1 == m.buf.size()) m.fill();
     // Blank lines carry no record.
     if (m.buf[m.pos] == '\n' || m.buf[m.pos] == '\r') {
       if (m.buf[m.pos] == '\r' && m.pos + 1 < m.buf.size() && m.buf[m.pos + 1] == '\n') ++m.pos;

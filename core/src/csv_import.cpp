@@ -144,6 +144,40 @@ void apply_customer_row(Customer& c, const Columns& cols,
   }
 }
 
+// Secondary indexes dropped for a bulk load and rebuilt before commit, in the
+// same transaction: building an index from sorted data once is several times
+// faster than updating it row by row, and a killed import rolls the DROP back
+// with everything else. Only for SQLite, whose catalogue gives the exact DDL,
+// and only for indexes the import's own lookups do not use.
+class DeferredIndexes {
+ public:
+  DeferredIndexes(Database& db, std::vector<std::string> names) : db_(db) {
+    for (const auto& name : names) {
+      const auto rows =
+          db_.query("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", {name});
+      if (rows.empty() || rows[0].is_null(0)) continue;
+      ddl_.push_back(rows[0].text(0));
+      db_.execute("DROP INDEX " + name);
+    }
+  }
+  void rebuild() {
+    for (const auto& sql : ddl_) db_.execute(sql);
+    ddl_.clear();
+  }
+
+ private:
+  Database& db_;
+  std::vector<std::string> ddl_;
+};
+
+// Worth it when the file brings many rows compared with what is there.
+bool bulk_load(Store& store, const CsvReader& csv, const ImportOptions& o) {
+  constexpr std::int64_t kBytesPerRowGuess = 100;
+  const std::int64_t rows = csv.size() / kBytesPerRowGuess;
+  return o.mode == ImportOptions::Mode::kCreate && store.db().dialect() == "sqlite" &&
+         rows >= 100000 && rows > store.customers().count();
+}
+
 }  // namespace
 
 ImportOptions::Mode parse_import_mode(std::string_view text) {
@@ -176,6 +210,13 @@ ImportReport import_customers(Store& store, const std::filesystem::path& file,
   }
   ImportReport r;
   Transaction tx(store.db());
+  std::optional<DeferredIndexes> deferred;
+  if (bulk_load(store, csv, o)) {
+    std::vector<std::string> names = {"customers_owner", "audit_log_customer"};
+    if (o.match != MatchKey::kEmail) names.push_back("customers_email");
+    if (o.match != MatchKey::kPhone) names.push_back("customers_phone");
+    deferred.emplace(store.db(), names);
+  }
   std::vector<std::string_view> f;
   while (csv.next(f)) {
     ++r.read;
@@ -219,6 +260,7 @@ ImportReport import_customers(Store& store, const std::filesystem::path& file,
   }
   if (o.progress) o.progress(r.read, csv.bytes_read(), csv.size());
   if (!o.dry_run && !(o.strict && r.skipped > 0)) {
+    if (deferred) deferred->rebuild();
     store.audit().record(o.actor, "import.customers", "import", 0, std::nullopt,
                          Json{{"file", file.string()},
                               {"inserted", r.inserted},

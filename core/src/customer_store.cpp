@@ -26,8 +26,8 @@ void bind_customer(Statement& s, const Customer& c, TimePoint created, TimePoint
   s.bind_text_or_null(9, c.owner);
   s.bind(10, c.stage);
   s.bind_text_or_null(11, c.segment);
-  s.bind(12, Json(c.consent).dump());
-  s.bind(13, Json(c.tags).dump());
+  s.bind(12, c.consent.empty() ? std::string("{}") : Json(c.consent).dump());
+  s.bind(13, c.tags.empty() ? std::string("[]") : Json(c.tags).dump());
   s.bind(14, c.attributes.is_null() ? std::string("{}") : c.attributes.dump());
   s.bind(15, to_unix(created));
   s.bind(16, to_unix(updated));
@@ -252,14 +252,16 @@ Handover CustomerStore::reassign_owner(const std::string& from, const std::strin
                    [&](const SqlRow& r) { ids.push_back(r.integer(0)); });
   if (ids.empty()) throw NotFound("owner '" + from + "' has no customers");
   const TimePoint now = p_.clock.now();
-  p_.db.execute("UPDATE customers SET owner = ?, updated_at = ? WHERE owner = ?",
-                {to, to_unix(now), from});
-  for (const CustomerId id : ids) record_handover(id, from, to, by);
+  // Tasks first, while `from` still marks the customers that move: customers
+  // `to` owned already keep their tasks of `from`.
   p_.db.execute(
       "UPDATE tasks SET owner = ? WHERE owner = ? AND status = 'open' AND customer_id IN "
       "(SELECT id FROM customers WHERE owner = ?)",
-      {to, from, to});
+      {to, from, from});
   const std::int64_t moved_tasks = p_.db.changes();
+  p_.db.execute("UPDATE customers SET owner = ?, updated_at = ? WHERE owner = ?",
+                {to, to_unix(now), from});
+  for (const CustomerId id : ids) record_handover(id, from, to, by);
   tx.commit();
   return Handover{static_cast<std::int64_t>(ids.size()), moved_tasks};
 }

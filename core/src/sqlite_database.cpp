@@ -150,7 +150,7 @@ SqliteDatabase::~SqliteDatabase() {
 }
 
 Statement& SqliteDatabase::statement(std::string_view sql) {
-  auto it = cache_.find(std::string(sql));
+  auto it = cache_.find(sql);
   if (it == cache_.end()) {
     it = cache_.emplace(std::string(sql), std::make_unique<Statement>(db_, sql)).first;
   }
@@ -206,13 +206,23 @@ void SqliteDatabase::query_each(std::string_view sql, const std::vector<SqlValue
 std::int64_t SqliteDatabase::last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
 std::int64_t SqliteDatabase::changes() const { return sqlite3_changes64(db_); }
 
+const std::string& SqliteDatabase::savepoint_sql(int verb, int depth) {
+  static constexpr const char* kVerbs[] = {"SAVEPOINT sp", "RELEASE sp", "ROLLBACK TO sp"};
+  const auto index = static_cast<std::size_t>(depth * 3 + verb);
+  while (savepoints_.size() <= index) {
+    const auto n = savepoints_.size();
+    savepoints_.push_back(kVerbs[n % 3] + std::to_string(n / 3));
+  }
+  return savepoints_[index];
+}
+
 void SqliteDatabase::begin() {
   if (depth_ == 0) {
     // IMMEDIATE takes the write lock now, so two writers wait for each other
     // at the start instead of one failing at its first write.
     statement("BEGIN IMMEDIATE").run();
   } else {
-    statement("SAVEPOINT sp" + std::to_string(depth_)).run();
+    statement(savepoint_sql(0, depth_)).run();
   }
   ++depth_;
   if (listener_) listener_->on_begin(depth_);
@@ -223,7 +233,7 @@ void SqliteDatabase::commit() {
   if (depth_ == 1) {
     statement("COMMIT").run();
   } else {
-    statement("RELEASE sp" + std::to_string(depth_ - 1)).run();
+    statement(savepoint_sql(1, depth_ - 1)).run();
   }
   const int committed = depth_--;
   if (listener_) listener_->on_commit(committed);
@@ -235,9 +245,8 @@ void SqliteDatabase::rollback() noexcept {
     if (depth_ == 1) {
       statement("ROLLBACK").run();
     } else {
-      const std::string sp = "sp" + std::to_string(depth_ - 1);
-      statement("ROLLBACK TO " + sp).run();
-      statement("RELEASE " + sp).run();
+      statement(savepoint_sql(2, depth_ - 1)).run();
+      statement(savepoint_sql(1, depth_ - 1)).run();
     }
   } catch (const std::exception&) {
     // Nothing sensible remains to do: SQLite rolls back by itself when a

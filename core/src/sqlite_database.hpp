@@ -100,11 +100,20 @@ class SqliteDatabase final : public Database {
   void rollback() noexcept override;
 
  private:
+  // The text of a savepoint statement: verb 0 SAVEPOINT, 1 RELEASE, 2 ROLLBACK TO.
+  const std::string& savepoint_sql(int verb, int depth);
   sqlite3* db_ = nullptr;
   std::string path_;
   int depth_ = 0;
   TransactionListener* listener_ = nullptr;
-  std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
+  // Looked up by string_view without building a std::string: the hot path
+  // of a bulk import asks for the same few statements millions of times.
+  struct TextHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::unique_ptr<Statement>, TextHash, std::equal_to<>> cache_;
+  std::vector<std::string> savepoints_;  // "SAVEPOINT spN", "RELEASE spN", "ROLLBACK TO spN" by depth
   std::vector<std::unique_ptr<Statement>> overflow_;  // statements made while the cached one was busy
 };
 
