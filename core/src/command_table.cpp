@@ -18,8 +18,9 @@ void CommandTable::add(CommandSpec spec, CommandHandler handler) {
     throw InvalidInput("command '" + join(spec.path) + "' is already registered");
   }
   auto path = spec.path;
-  commands_.emplace(std::move(path),
-                    Entry{std::move(spec), std::make_shared<const CommandHandler>(std::move(handler))});
+  commands_.emplace(
+      std::move(path),
+      Entry{std::move(spec), std::make_shared<const CommandHandler>(std::move(handler))});
 }
 
 std::vector<CommandSpec> CommandTable::list() const {

@@ -126,7 +126,8 @@ struct CsvReader::Impl {
 CsvReader::CsvReader(const std::filesystem::path& file) : impl_(std::make_unique<Impl>()) {
   impl_->path = file.string();
   impl_->in.open(file, std::ios::binary);
-  if (!impl_->in) throw InvalidInput("cannot read " + impl_->path + ": no such file or not readable");
+  if (!impl_->in)
+    throw InvalidInput("cannot read " + impl_->path + ": no such file or not readable");
   std::error_code ec;
   impl_->size = static_cast<std::int64_t>(std::filesystem::file_size(file, ec));
   impl_->fill();

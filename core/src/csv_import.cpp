@@ -103,8 +103,7 @@ void add_error(ImportReport& r, std::int64_t line, std::string message) {
 
 // Applies one CSV row to `c`. Empty cells leave the field as it is, so an
 // update file may carry only the columns it changes.
-void apply_customer_row(Customer& c, const Columns& cols,
-                        const std::vector<std::string_view>& f) {
+void apply_customer_row(Customer& c, const Columns& cols, const std::vector<std::string_view>& f) {
   ContactPerson primary;
   bool has_primary = false;
   for (std::size_t i = 0; i < f.size(); ++i) {
@@ -112,31 +111,48 @@ void apply_customer_row(Customer& c, const Columns& cols,
     const std::string& col = cols.names[i];
     const std::string_view v = f[i];
     if (col == "id") continue;  // the store assigns ids
-    if (col == "external_id") c.external_id = trim(v);
-    else if (col == "name") c.name = trim(v);
-    else if (col == "kind") c.kind = parse_customer_kind(trim(v));
-    else if (col == "email") c.email = trim(v);
-    else if (col == "phone") c.phone = trim(v);
-    else if (col == "birthday") c.birthday = format_date(parse_time(v));
-    else if (col == "owner") c.owner = trim(v);
-    else if (col == "stage") c.stage = trim(v);
-    else if (col == "segment") c.segment = trim(v);
-    else if (col == "tags") c.tags = split_list(v);
-    else if (col.rfind("consent_", 0) == 0) c.consent[col.substr(8)] = parse_bool(col, v);
+    if (col == "external_id")
+      c.external_id = trim(v);
+    else if (col == "name")
+      c.name = trim(v);
+    else if (col == "kind")
+      c.kind = parse_customer_kind(trim(v));
+    else if (col == "email")
+      c.email = trim(v);
+    else if (col == "phone")
+      c.phone = trim(v);
+    else if (col == "birthday")
+      c.birthday = format_date(parse_time(v));
+    else if (col == "owner")
+      c.owner = trim(v);
+    else if (col == "stage")
+      c.stage = trim(v);
+    else if (col == "segment")
+      c.segment = trim(v);
+    else if (col == "tags")
+      c.tags = split_list(v);
+    else if (col.rfind("consent_", 0) == 0)
+      c.consent[col.substr(8)] = parse_bool(col, v);
     else if (col.rfind("contact_", 0) == 0) {
       has_primary = true;
       const std::string field = col.substr(8);
-      if (field == "name") primary.name = trim(v);
-      else if (field == "role") primary.role = trim(v);
-      else if (field == "email") primary.email = trim(v);
-      else if (field == "phone") primary.phone = trim(v);
-      else c.attributes[col] = std::string(v);
+      if (field == "name")
+        primary.name = trim(v);
+      else if (field == "role")
+        primary.role = trim(v);
+      else if (field == "email")
+        primary.email = trim(v);
+      else if (field == "phone")
+        primary.phone = trim(v);
+      else
+        c.attributes[col] = std::string(v);
     } else {
       c.attributes[col] = std::string(v);
     }
   }
   if (has_primary) {
-    if (primary.name.empty()) throw InvalidInput("contact_name is empty but other contact_ columns are set");
+    if (primary.name.empty())
+      throw InvalidInput("contact_name is empty but other contact_ columns are set");
     primary.primary = true;
     for (auto& p : c.contacts) p.primary = false;
     std::erase_if(c.contacts, [&](const ContactPerson& p) { return p.name == primary.name; });
@@ -223,8 +239,9 @@ ImportReport import_customers(Store& store, const std::filesystem::path& file,
     report_progress(o, csv, r.read);
     const std::int64_t line = csv.line();
     if (f.size() != cols.names.size()) {
-      add_error(r, line, "expected " + std::to_string(cols.names.size()) + " fields, got " +
-                             std::to_string(f.size()));
+      add_error(r, line,
+                "expected " + std::to_string(cols.names.size()) + " fields, got " +
+                    std::to_string(f.size()));
       continue;
     }
     try {
@@ -289,7 +306,8 @@ ImportReport import_interactions(Store& store, const std::filesystem::path& file
                        "' column to find the customer");
   }
   for (const char* required : {"channel", "kind"}) {
-    if (!cols.find(required)) throw InvalidInput(file.string() + ":1: no '" + required + "' column");
+    if (!cols.find(required))
+      throw InvalidInput(file.string() + ":1: no '" + required + "' column");
   }
   const auto time_col = cols.find("occurred_at") ? cols.find("occurred_at") : cols.find("date");
   ImportReport r;
@@ -301,8 +319,9 @@ ImportReport import_interactions(Store& store, const std::filesystem::path& file
     report_progress(o, csv, r.read);
     const std::int64_t line = csv.line();
     if (f.size() != cols.names.size()) {
-      add_error(r, line, "expected " + std::to_string(cols.names.size()) + " fields, got " +
-                             std::to_string(f.size()));
+      add_error(r, line,
+                "expected " + std::to_string(cols.names.size()) + " fields, got " +
+                    std::to_string(f.size()));
       continue;
     }
     try {
@@ -330,15 +349,24 @@ ImportReport import_interactions(Store& store, const std::filesystem::path& file
         const std::string& col = cols.names[i];
         const std::string_view v = f[i];
         if (v.empty() || i == time_col || col == "customer_id" || col == key_col) continue;
-        if (col == "channel") it.channel = trim(v);
-        else if (col == "kind") it.kind = trim(v);
-        else if (col == "direction") it.direction = parse_direction(trim(v));
-        else if (col == "amount") it.amount = parse_amount(v);
-        else if (col == "agent") it.agent = trim(v);
-        else if (col == "notes") it.notes = std::string(v);
-        else if (col == "commitments") it.commitments = split_list(v);
-        else if (col == "case_id") it.case_id = trim(v);
-        else it.payload[col] = std::string(v);
+        if (col == "channel")
+          it.channel = trim(v);
+        else if (col == "kind")
+          it.kind = trim(v);
+        else if (col == "direction")
+          it.direction = parse_direction(trim(v));
+        else if (col == "amount")
+          it.amount = parse_amount(v);
+        else if (col == "agent")
+          it.agent = trim(v);
+        else if (col == "notes")
+          it.notes = std::string(v);
+        else if (col == "commitments")
+          it.commitments = split_list(v);
+        else if (col == "case_id")
+          it.case_id = trim(v);
+        else
+          it.payload[col] = std::string(v);
       }
       store.interactions().record(it, o.actor);
       ++r.inserted;
@@ -348,8 +376,9 @@ ImportReport import_interactions(Store& store, const std::filesystem::path& file
   }
   if (o.progress) o.progress(r.read, csv.bytes_read(), csv.size());
   if (!o.dry_run && !(o.strict && r.skipped > 0)) {
-    store.audit().record(o.actor, "import.interactions", "import", 0, std::nullopt,
-                         Json{{"file", file.string()}, {"inserted", r.inserted}, {"skipped", r.skipped}});
+    store.audit().record(
+        o.actor, "import.interactions", "import", 0, std::nullopt,
+        Json{{"file", file.string()}, {"inserted", r.inserted}, {"skipped", r.skipped}});
     tx.commit();
     r.committed = true;
   }

@@ -154,7 +154,8 @@ Customer CustomerStore::read_row(const SqlRow& r) {
   c.owner = r.text(7);
   c.stage = r.text(8);
   c.segment = r.text(9);
-  c.consent = parse_stored_json(r.text(10), "customers.consent", c.id).get<std::map<std::string, bool>>();
+  c.consent =
+      parse_stored_json(r.text(10), "customers.consent", c.id).get<std::map<std::string, bool>>();
   c.tags = parse_stored_json(r.text(11), "customers.tags", c.id).get<std::vector<std::string>>();
   c.attributes = parse_stored_json(r.text(12), "customers.attributes", c.id);
   c.created_at = from_unix(r.integer(13));
@@ -286,7 +287,8 @@ std::vector<DuplicateGroup> CustomerStore::find_duplicates() {
 }
 
 void CustomerStore::merge(CustomerId keep, CustomerId other, const Actor& by) {
-  if (keep == other) throw InvalidInput("merge: cannot merge customer " + std::to_string(keep) + " into itself");
+  if (keep == other)
+    throw InvalidInput("merge: cannot merge customer " + std::to_string(keep) + " into itself");
   Transaction tx(p_.db);
   Customer k = get(keep);
   const Customer o = get(other);
@@ -306,8 +308,10 @@ void CustomerStore::merge(CustomerId keep, CustomerId other, const Actor& by) {
   for (const auto& [ch, ok] : o.consent) {
     // An opt-out given to either record must be honoured by the survivor.
     auto it = k.consent.find(ch);
-    if (it == k.consent.end()) k.consent[ch] = ok;
-    else it->second = it->second && ok;
+    if (it == k.consent.end())
+      k.consent[ch] = ok;
+    else
+      it->second = it->second && ok;
   }
   if (o.attributes.is_object()) {
     for (auto it = o.attributes.begin(); it != o.attributes.end(); ++it) {
@@ -334,7 +338,9 @@ void CustomerStore::merge(CustomerId keep, CustomerId other, const Actor& by) {
   p_.db.execute("UPDATE timers SET customer_id = ? WHERE customer_id = ?", {keep, other});
 
   const TimePoint now = p_.clock.now();
-  const Json payload{{"kept", keep}, {"merged", other}, {"interactions", moved_interactions},
+  const Json payload{{"kept", keep},
+                     {"merged", other},
+                     {"interactions", moved_interactions},
                      {"tasks", moved_tasks}};
   // Before-commit subscribers (plugins with their own customer rows) move
   // their data now, inside this transaction.

@@ -57,9 +57,11 @@ MatchKey parse_match_key(std::string_view text) {
 Json to_json(const Customer& c) {
   Json contacts = Json::array();
   for (const auto& p : c.contacts) {
-    contacts.push_back(
-        {{"name", p.name}, {"role", p.role}, {"email", p.email}, {"phone", p.phone},
-         {"primary", p.primary}});
+    contacts.push_back({{"name", p.name},
+                        {"role", p.role},
+                        {"email", p.email},
+                        {"phone", p.phone},
+                        {"primary", p.primary}});
   }
   return Json{{"id", c.id},
               {"external_id", c.external_id},
@@ -86,7 +88,8 @@ std::string to_string(Interaction::Direction d) {
 Interaction::Direction parse_direction(std::string_view text) {
   if (text == "in" || text == "inbound" || text.empty()) return Interaction::Direction::kInbound;
   if (text == "out" || text == "outbound") return Interaction::Direction::kOutbound;
-  throw InvalidInput("invalid direction '" + std::string(text) + "' (expected inbound or outbound)");
+  throw InvalidInput("invalid direction '" + std::string(text) +
+                     "' (expected inbound or outbound)");
 }
 
 Json to_json(const Interaction& i) {
@@ -127,9 +130,14 @@ Task::Status parse_task_status(std::string_view text) {
 }
 
 Json to_json(const Task& t) {
-  Json j{{"id", t.id},         {"customer_id", nullptr}, {"title", t.title},
-         {"owner", t.owner},   {"due_at", nullptr},      {"status", to_string(t.status)},
-         {"link", t.link},     {"created_at", format_time(t.created_at)},
+  Json j{{"id", t.id},
+         {"customer_id", nullptr},
+         {"title", t.title},
+         {"owner", t.owner},
+         {"due_at", nullptr},
+         {"status", to_string(t.status)},
+         {"link", t.link},
+         {"created_at", format_time(t.created_at)},
          {"completed_at", nullptr}};
   if (t.customer_id) j["customer_id"] = *t.customer_id;
   if (t.due_at) j["due_at"] = format_time(*t.due_at);
@@ -138,16 +146,23 @@ Json to_json(const Task& t) {
 }
 
 Json to_json(const Event& e) {
-  Json j{{"type", e.type}, {"time", format_time(e.time)}, {"customer_id", nullptr},
+  Json j{{"type", e.type},
+         {"time", format_time(e.time)},
+         {"customer_id", nullptr},
          {"payload", e.payload}};
   if (e.customer_id) j["customer_id"] = *e.customer_id;
   return j;
 }
 
 Json to_json(const PluginRecord& r) {
-  return Json{{"name", r.name},       {"version", r.version}, {"api_version", r.api_version},
-              {"requires", r.dependencies}, {"provides", r.provides}, {"status", r.status},
-              {"error", r.error},     {"path", r.path}};
+  return Json{{"name", r.name},
+              {"version", r.version},
+              {"api_version", r.api_version},
+              {"requires", r.dependencies},
+              {"provides", r.provides},
+              {"status", r.status},
+              {"error", r.error},
+              {"path", r.path}};
 }
 
 }  // namespace crm

@@ -15,11 +15,11 @@ SubscriptionId EventDispatcher::subscribe(std::string pattern, SubscriberOptions
   const SubscriptionId id = next_id_++;
   Subscriber s{id, std::move(pattern), std::move(options),
                std::make_shared<const EventHandler>(std::move(handler))};
-  const auto pos = std::upper_bound(
-      subscribers_.begin(), subscribers_.end(), s, [](const Subscriber& a, const Subscriber& b) {
-        return std::tie(a.options.priority, a.options.name, a.id) <
-               std::tie(b.options.priority, b.options.name, b.id);
-      });
+  const auto pos = std::upper_bound(subscribers_.begin(), subscribers_.end(), s,
+                                    [](const Subscriber& a, const Subscriber& b) {
+                                      return std::tie(a.options.priority, a.options.name, a.id) <
+                                             std::tie(b.options.priority, b.options.name, b.id);
+                                    });
   subscribers_.insert(pos, std::move(s));
   return id;
 }
@@ -39,8 +39,9 @@ bool EventDispatcher::matches(const std::string& pattern, const std::string& typ
 
 void EventDispatcher::publish(Event event) {
   // Most writes have no listener (a bulk import): skip the queue entirely.
-  const bool listened = std::any_of(subscribers_.begin(), subscribers_.end(),
-                                    [&](const Subscriber& s) { return matches(s.pattern, event.type); });
+  const bool listened =
+      std::any_of(subscribers_.begin(), subscribers_.end(),
+                  [&](const Subscriber& s) { return matches(s.pattern, event.type); });
   if (!listened) return;
   if (event.time == TimePoint{}) event.time = clock_.now();
   dispatch(event, Phase::kBeforeCommit);
@@ -53,8 +54,8 @@ void EventDispatcher::publish(Event event) {
 
 void EventDispatcher::dispatch(const Event& e, Phase phase) {
   if (depth_ >= kMaxDepth) {
-    const std::string msg = "event cascade deeper than " + std::to_string(kMaxDepth) +
-                            " at '" + e.type + "': dropped";
+    const std::string msg =
+        "event cascade deeper than " + std::to_string(kMaxDepth) + " at '" + e.type + "': dropped";
     log_.error("bus", msg);
     if (phase == Phase::kBeforeCommit) throw Error(msg);
     errors_.push_back({"bus", e.type, msg});

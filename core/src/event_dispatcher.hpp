@@ -46,8 +46,8 @@ class EventDispatcher final : public EventBus, public TransactionListener {
   Database& db_;
   std::vector<Subscriber> subscribers_;  // kept sorted by (priority, name, id)
   SubscriptionId next_id_ = 1;
-  std::vector<Event> pending_;           // after-commit events of the open transaction
-  std::vector<std::size_t> marks_;       // pending_ size at each savepoint
+  std::vector<Event> pending_;      // after-commit events of the open transaction
+  std::vector<std::size_t> marks_;  // pending_ size at each savepoint
   std::deque<DispatchError> errors_;
   int depth_ = 0;
 };

@@ -89,8 +89,8 @@ void InteractionStore::select(const InteractionQuery& q, std::optional<Interacti
     if (!r.is_null(6)) i.amount = r.real(6);
     i.agent = r.text(7);
     i.notes = r.text(8);
-    i.commitments =
-        parse_stored_json(r.text(9), "interactions.commitments", i.id).get<std::vector<std::string>>();
+    i.commitments = parse_stored_json(r.text(9), "interactions.commitments", i.id)
+                        .get<std::vector<std::string>>();
     i.payload = parse_stored_json(r.text(10), "interactions.payload", i.id);
     i.case_id = r.text(11);
     visit(i);
@@ -105,7 +105,8 @@ std::optional<Interaction> InteractionStore::find(InteractionId id) {
 
 std::vector<Interaction> InteractionStore::list(const InteractionQuery& q) {
   std::vector<Interaction> out;
-  select(q, std::nullopt, " ORDER BY occurred_at, id", [&](const Interaction& i) { out.push_back(i); });
+  select(q, std::nullopt, " ORDER BY occurred_at, id",
+         [&](const Interaction& i) { out.push_back(i); });
   return out;
 }
 

@@ -40,10 +40,10 @@ CommandOutput plugins_list(Kernel& k) {
     rows.push_back({r.name, r.version, r.api_version, r.status, join(r.dependencies),
                     r.error.empty() ? r.path : r.error});
   }
-  out.text = rows.empty() ? "no plugins found\n"
-                          : render_table({"NAME", "VERSION", "API", "STATUS", "REQUIRES",
-                                          "PATH / ERROR"},
-                                         rows, 90);
+  out.text = rows.empty()
+                 ? "no plugins found\n"
+                 : render_table({"NAME", "VERSION", "API", "STATUS", "REQUIRES", "PATH / ERROR"},
+                                rows, 90);
   return out;
 }
 
@@ -83,8 +83,8 @@ CommandOutput import_result(const ImportReport& r, const std::string& file, bool
 }
 
 std::vector<std::string> customer_row(const Customer& c) {
-  return {std::to_string(c.id), c.external_id, c.name, c.email, c.phone, c.owner, c.stage,
-          c.segment};
+  return {
+      std::to_string(c.id), c.external_id, c.name, c.email, c.phone, c.owner, c.stage, c.segment};
 }
 
 const std::vector<std::string> kCustomerHeader = {"ID",    "EXTERNAL", "NAME",  "EMAIL",
@@ -134,9 +134,11 @@ CommandOutput customers_show(Kernel& k, const CommandInput& in) {
     }
     std::string detail = i.notes;
     if (!i.commitments.empty()) {
-      detail += (detail.empty() ? "" : "; ") + std::string("promised: ") + join(i.commitments, "; ");
+      detail +=
+          (detail.empty() ? "" : "; ") + std::string("promised: ") + join(i.commitments, "; ");
     }
-    items.push_back({i.occurred_at, 0, j, {format_time(i.occurred_at), "interaction", what, i.agent, detail}});
+    items.push_back(
+        {i.occurred_at, 0, j, {format_time(i.occurred_at), "interaction", what, i.agent, detail}});
   }
   TaskQuery tq;
   tq.customer_id = id;
@@ -145,11 +147,12 @@ CommandOutput customers_show(Kernel& k, const CommandInput& in) {
     j["type"] = "task";
     std::string detail = "status " + to_string(t.status);
     if (t.due_at) detail += ", due " + format_time(*t.due_at);
-    items.push_back({t.created_at, 1, j, {format_time(t.created_at), "task", t.title, t.owner, detail}});
+    items.push_back(
+        {t.created_at, 1, j, {format_time(t.created_at), "task", t.title, t.owner, detail}});
   }
   for (const AuditEntry& a : k.store().audit().of_customer(id)) {
-    Json j{{"type", "audit"},      {"time", format_time(a.time)}, {"actor", a.actor},
-           {"action", a.action},   {"entity", a.entity},          {"entity_id", a.entity_id},
+    Json j{{"type", "audit"},     {"time", format_time(a.time)}, {"actor", a.actor},
+           {"action", a.action},  {"entity", a.entity},          {"entity_id", a.entity_id},
            {"details", a.details}};
     // Creating an interaction or task is already its own timeline entry; the
     // text shows the audit entries that say something new (who changed what).
@@ -169,7 +172,8 @@ CommandOutput customers_show(Kernel& k, const CommandInput& in) {
     out.data["timeline"].push_back(it.json);
     if (!it.row.empty()) rows.push_back(it.row);
   }
-  std::string t = "Customer " + std::to_string(c.id) + ": " + c.name + " (" + to_string(c.kind) + ")\n";
+  std::string t =
+      "Customer " + std::to_string(c.id) + ": " + c.name + " (" + to_string(c.kind) + ")\n";
   const auto field = [&](const char* label, const std::string& v) {
     if (!v.empty()) t += std::string("  ") + label + ": " + v + "\n";
   };
@@ -186,7 +190,8 @@ CommandOutput customers_show(Kernel& k, const CommandInput& in) {
           p.name + (p.role.empty() ? "" : " (" + p.role + ")") + " " + p.email + " " + p.phone);
   }
   std::string consent;
-  for (const auto& [ch, ok] : c.consent) consent += (consent.empty() ? "" : ", ") + ch + (ok ? " yes" : " NO");
+  for (const auto& [ch, ok] : c.consent)
+    consent += (consent.empty() ? "" : ", ") + ch + (ok ? " yes" : " NO");
   field("consent", consent);
   if (!c.attributes.empty()) field("attributes", c.attributes.dump());
   t += "\nTimeline (" + std::to_string(rows.size()) + " entries):\n";
@@ -219,7 +224,9 @@ CommandOutput run_due(Kernel& k, const CommandInput& in) {
   }
   const TimerRun r = k.scheduler().run_due(now);
   CommandOutput out;
-  out.data = {{"now", format_time(now)}, {"fired", r.fired}, {"failed", r.failed},
+  out.data = {{"now", format_time(now)},
+              {"fired", r.fired},
+              {"failed", r.failed},
               {"unhandled", r.unhandled}};
   out.text = "timers due by " + format_time(now) + ": fired " + std::to_string(r.fired) +
              ", failed " + std::to_string(r.failed) + ", without handler " +
@@ -268,7 +275,8 @@ CommandOutput interactions_add(Kernel& k, const CommandInput& in) {
 }
 
 CommandSpec cmd(std::vector<std::string> path, std::string help,
-                std::vector<CommandOption> options = {}, std::vector<std::string> positionals = {}) {
+                std::vector<CommandOption> options = {},
+                std::vector<std::string> positionals = {}) {
   CommandSpec s;
   s.path = std::move(path);
   s.help = std::move(help);
@@ -291,7 +299,8 @@ CommandOption required(std::string name, std::string help) {
 
 void register_kernel_commands(Kernel& k) {
   CommandRegistry& r = k.commands();
-  r.add(cmd({"plugins", "list"}, "list the plugins found, with status and errors"), [&k](const CommandInput&) { return plugins_list(k); });
+  r.add(cmd({"plugins", "list"}, "list the plugins found, with status and errors"),
+        [&k](const CommandInput&) { return plugins_list(k); });
 
   const std::vector<CommandOption> import_opts = {
       opt("mode", "create, update or upsert", "create"),
@@ -305,19 +314,18 @@ void register_kernel_commands(Kernel& k) {
                                in.flag("dry-run"));
         });
   r.add(cmd({"import", "interactions"}, "import interactions (purchases, calls...) from a CSV file",
-         import_opts, {"FILE"}),
+            import_opts, {"FILE"}),
         [&k](const CommandInput& in) {
           const auto& file = in.positionals.at(0);
           return import_result(import_interactions(k.store(), file, import_options(in)), file,
                                in.flag("dry-run"));
         });
 
-  r.add(cmd({"customers", "list"},
-         "list customers",
-         {opt("owner", "only this owner"), opt("stage", "only this life-cycle stage"),
-          opt("segment", "only this segment"), opt("tag", "only with this tag"),
-          opt("search", "name, e-mail or external id contains"), opt("limit", "at most", "50"),
-          opt("offset", "skip", "0")}),
+  r.add(cmd({"customers", "list"}, "list customers",
+            {opt("owner", "only this owner"), opt("stage", "only this life-cycle stage"),
+             opt("segment", "only this segment"), opt("tag", "only with this tag"),
+             opt("search", "name, e-mail or external id contains"), opt("limit", "at most", "50"),
+             opt("offset", "skip", "0")}),
         [&k](const CommandInput& in) { return customers_list(k, in); });
   r.add(cmd({"customers", "show"}, "show a customer and its timeline", {}, {"ID"}),
         [&k](const CommandInput& in) { return customers_show(k, in); });
@@ -330,35 +338,39 @@ void register_kernel_commands(Kernel& k) {
           k.store().customers().merge(keep, other, in.actor);
           CommandOutput out;
           out.data = {{"kept", keep}, {"merged", other}};
-          out.text = "merged customer " + std::to_string(other) + " into " + std::to_string(keep) + "\n";
+          out.text =
+              "merged customer " + std::to_string(other) + " into " + std::to_string(keep) + "\n";
           return out;
         });
   r.add(cmd({"customers", "reassign"},
-         "hand every customer of one owner over to another, keeping their history",
-         {required("from", "current owner"), required("to", "new owner")}),
+            "hand every customer of one owner over to another, keeping their history",
+            {required("from", "current owner"), required("to", "new owner")}),
         [&k](const CommandInput& in) {
-          const Handover h = k.store().customers().reassign_owner(in.get("from"), in.get("to"), in.actor);
+          const Handover h =
+              k.store().customers().reassign_owner(in.get("from"), in.get("to"), in.actor);
           CommandOutput out;
-          out.data = {{"from", in.get("from")}, {"to", in.get("to")}, {"customers", h.customers},
+          out.data = {{"from", in.get("from")},
+                      {"to", in.get("to")},
+                      {"customers", h.customers},
                       {"open_tasks", h.open_tasks}};
           out.text = "handed " + std::to_string(h.customers) + " customers and " +
-                     std::to_string(h.open_tasks) + " open tasks from " + in.get("from") +
-                     " to " + in.get("to") + "\n";
+                     std::to_string(h.open_tasks) + " open tasks from " + in.get("from") + " to " +
+                     in.get("to") + "\n";
           return out;
         });
-  r.add(cmd({"interactions", "add"},
-         "record an interaction with a customer",
-         {required("customer", "customer id"), required("channel", "phone, email, visit, web..."),
-          required("kind", "call, purchase, complaint, visit..."),
-          opt("direction", "inbound or outbound", "inbound"), opt("at", "time (default: now)"),
-          opt("amount", "money amount"), opt("agent", "who handled it"), opt("notes", "notes"),
-          opt("commitment", "a promise made"), opt("case", "linked case id")}),
-        [&k](const CommandInput& in) { return interactions_add(k, in); });
-  r.add(cmd({"tasks", "list"},
-         "list tasks",
-         {opt("owner", "only this owner"), opt("customer", "only this customer"),
-          opt("status", "open, done, cancelled or all", "open"), flag("overdue", "only overdue")}),
-        [&k](const CommandInput& in) { return tasks_list(k, in); });
+  r.add(
+      cmd({"interactions", "add"}, "record an interaction with a customer",
+          {required("customer", "customer id"), required("channel", "phone, email, visit, web..."),
+           required("kind", "call, purchase, complaint, visit..."),
+           opt("direction", "inbound or outbound", "inbound"), opt("at", "time (default: now)"),
+           opt("amount", "money amount"), opt("agent", "who handled it"), opt("notes", "notes"),
+           opt("commitment", "a promise made"), opt("case", "linked case id")}),
+      [&k](const CommandInput& in) { return interactions_add(k, in); });
+  r.add(
+      cmd({"tasks", "list"}, "list tasks",
+          {opt("owner", "only this owner"), opt("customer", "only this customer"),
+           opt("status", "open, done, cancelled or all", "open"), flag("overdue", "only overdue")}),
+      [&k](const CommandInput& in) { return tasks_list(k, in); });
   r.add(cmd({"tasks", "complete"}, "mark a task done", {}, {"ID"}), [&k](const CommandInput& in) {
     const auto id = parse_id(in.positionals.at(0), "task");
     k.store().tasks().complete(id, in.actor);
@@ -368,8 +380,8 @@ void register_kernel_commands(Kernel& k) {
     return out;
   });
   r.add(cmd({"run-due"},
-         "fire every timer due by now (or --now TIME, moving a simulated clock forward)",
-         {opt("now", "the time to run up to")}),
+            "fire every timer due by now (or --now TIME, moving a simulated clock forward)",
+            {opt("now", "the time to run up to")}),
         [&k](const CommandInput& in) { return run_due(k, in); });
 }
 

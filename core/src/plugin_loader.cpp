@@ -89,8 +89,8 @@ void PluginLoader::load(const std::vector<fs::path>& dirs, const Json& config,
       }
       if (auto it = by_name.find(rec.name); it != by_name.end()) {
         rec.status = "duplicate";
-        rec.error = "a plugin named '" + rec.name + "' was already found at " +
-                    records_[it->second].path;
+        rec.error =
+            "a plugin named '" + rec.name + "' was already found at " + records_[it->second].path;
         log_.warning("plugins", rec.path + ": " + rec.error);
         records_.push_back(std::move(rec));
         continue;
@@ -197,11 +197,9 @@ void PluginLoader::order_and_start(std::vector<Candidate>& found, const Json& co
       log_.error("plugins", rec.path + ": " + rec.error);
       continue;
     }
-    const Json plugin_config = config.is_object() && config.contains(rec.name)
-                                   ? config.at(rec.name)
-                                   : Json::object();
-    auto context =
-        std::make_unique<PluginContext>(rec.name, plugin_config, services, c->library);
+    const Json plugin_config =
+        config.is_object() && config.contains(rec.name) ? config.at(rec.name) : Json::object();
+    auto context = std::make_unique<PluginContext>(rec.name, plugin_config, services, c->library);
     try {
       plugin->start(*context);
     } catch (const std::exception& e) {

@@ -33,11 +33,10 @@ class PluginLoader {
   struct Candidate;
   struct Running {
     std::size_t record;
-    std::shared_ptr<Plugin> plugin;            // keeps its library loaded
+    std::shared_ptr<Plugin> plugin;  // keeps its library loaded
     std::unique_ptr<PluginContext> context;
   };
-  void order_and_start(std::vector<Candidate>& found, const Json& config,
-                       KernelServices services);
+  void order_and_start(std::vector<Candidate>& found, const Json& config, KernelServices services);
 
   Logger& log_;
   std::vector<PluginRecord> records_;

@@ -61,8 +61,8 @@ class Statement {
 class TransactionListener {
  public:
   virtual ~TransactionListener() = default;
-  virtual void on_begin(int depth) = 0;             // depth 1 = outermost
-  virtual void on_commit(int depth) = 0;            // after the COMMIT/RELEASE
+  virtual void on_begin(int depth) = 0;   // depth 1 = outermost
+  virtual void on_commit(int depth) = 0;  // after the COMMIT/RELEASE
   virtual void on_rollback(int depth) noexcept = 0;
 };
 
@@ -74,7 +74,8 @@ class SqliteDatabase final : public Database {
   ~SqliteDatabase() override;
 
   void execute(std::string_view sql, const std::vector<SqlValue>& params = {}) override;
-  std::vector<SqlRow> query(std::string_view sql, const std::vector<SqlValue>& params = {}) override;
+  std::vector<SqlRow> query(std::string_view sql,
+                            const std::vector<SqlValue>& params = {}) override;
   void query_each(std::string_view sql, const std::vector<SqlValue>& params,
                   const std::function<void(const SqlRow&)>& row) override;
   std::int64_t last_insert_id() const override;
@@ -113,8 +114,10 @@ class SqliteDatabase final : public Database {
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
   std::unordered_map<std::string, std::unique_ptr<Statement>, TextHash, std::equal_to<>> cache_;
-  std::vector<std::string> savepoints_;  // "SAVEPOINT spN", "RELEASE spN", "ROLLBACK TO spN" by depth
-  std::vector<std::unique_ptr<Statement>> overflow_;  // statements made while the cached one was busy
+  std::vector<std::string>
+      savepoints_;  // "SAVEPOINT spN", "RELEASE spN", "ROLLBACK TO spN" by depth
+  std::vector<std::unique_ptr<Statement>>
+      overflow_;  // statements made while the cached one was busy
 };
 
 }  // namespace crm::core

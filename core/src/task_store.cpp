@@ -30,8 +30,7 @@ TaskId TaskStore::add(const Task& t, const Actor& by) {
   return id;
 }
 
-std::vector<Task> TaskStore::select(const std::string& where,
-                                    const std::vector<SqlValue>& params) {
+std::vector<Task> TaskStore::select(const std::string& where, const std::vector<SqlValue>& params) {
   std::vector<Task> out;
   p_.db.query_each(
       "SELECT id, customer_id, title, owner, due_at, status, link, created_at, completed_at "
@@ -64,8 +63,7 @@ void TaskStore::complete(TaskId id, const Actor& by) {
   const auto t = find(id);
   if (!t) throw NotFound("task " + std::to_string(id) + " not found");
   if (t->status != Task::Status::kOpen) {
-    throw InvalidInput("task " + std::to_string(id) + " is " + to_string(t->status) +
-                       ", not open");
+    throw InvalidInput("task " + std::to_string(id) + " is " + to_string(t->status) + ", not open");
   }
   const TimePoint now = p_.clock.now();
   p_.db.execute("UPDATE tasks SET status = 'done', completed_at = ? WHERE id = ?",

@@ -25,8 +25,7 @@ std::string cut(const std::string& s, std::size_t max) {
 }  // namespace
 
 std::string render_table(const std::vector<std::string>& header,
-                         const std::vector<std::vector<std::string>>& rows,
-                         std::size_t max_width) {
+                         const std::vector<std::vector<std::string>>& rows, std::size_t max_width) {
   std::vector<std::size_t> w(header.size(), 0);
   std::vector<std::vector<std::string>> cells;
   cells.push_back(header);

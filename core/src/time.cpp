@@ -118,12 +118,18 @@ Seconds parse_duration(std::string_view text) {
       if (ec != std::errc{} || p == s.data() + s.size()) throw bad();
       const char unit = *p;
       s.remove_prefix(static_cast<std::size_t>(p - s.data()) + 1);
-      if (!in_time && unit == 'D') total += n * 86400;
-      else if (!in_time && unit == 'W') total += n * 7 * 86400;
-      else if (in_time && unit == 'H') total += n * 3600;
-      else if (in_time && unit == 'M') total += n * 60;
-      else if (in_time && unit == 'S') total += n;
-      else throw bad();
+      if (!in_time && unit == 'D')
+        total += n * 86400;
+      else if (!in_time && unit == 'W')
+        total += n * 7 * 86400;
+      else if (in_time && unit == 'H')
+        total += n * 3600;
+      else if (in_time && unit == 'M')
+        total += n * 60;
+      else if (in_time && unit == 'S')
+        total += n;
+      else
+        throw bad();
       any = true;
     }
     if (!any) throw bad();

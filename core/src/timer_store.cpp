@@ -24,7 +24,8 @@ bool TimerStore::cancel(TimerId id) {
 
 TimerHandlerId TimerStore::on(std::string_view kind, TimerHandler handler) {
   if (handlers_.count(kind)) {
-    throw InvalidInput("a handler for timer kind '" + std::string(kind) + "' is already registered");
+    throw InvalidInput("a handler for timer kind '" + std::string(kind) +
+                       "' is already registered");
   }
   const TimerHandlerId id = next_id_++;
   handlers_.emplace(std::string(kind),
@@ -71,6 +72,10 @@ TimerRun TimerStore::run_due(TimePoint now) {
         {to_unix(now), Json(std::vector<TimerId>(unhandled.begin(), unhandled.end())).dump()});
     if (batch.empty()) break;
     for (const Timer& t : batch) {
+      // An earlier handler of this batch may have cancelled it.
+      if (db_.query("SELECT 1 FROM timers WHERE id = ? AND status = 'pending'", {t.id}).empty()) {
+        continue;
+      }
       auto it = handlers_.find(t.kind);
       if (it == handlers_.end()) {
         unhandled.insert(t.id);
@@ -93,8 +98,8 @@ TimerRun TimerStore::run_due(TimePoint now) {
         ++run.fired;
       } else {
         ++run.failed;
-        log_.error("scheduler", "timer " + std::to_string(t.id) + " (" + t.kind +
-                                    ") failed: " + error);
+        log_.error("scheduler",
+                   "timer " + std::to_string(t.id) + " (" + t.kind + ") failed: " + error);
         db_.execute("UPDATE timers SET status = 'failed', fired_at = ?, error = ? WHERE id = ?",
                     {to_unix(now), error, t.id});
       }

@@ -25,7 +25,8 @@ CommandOutput step(Kernel& k, std::ostream& out, const std::string& title,
 
 int run(Kernel& k, const std::string& db_path, std::int64_t customers, std::ostream& out) {
   if (k.store().customers().count() > 0) {
-    throw InvalidInput("database " + db_path + " already has customers; use `crm demo --reset` "
+    throw InvalidInput("database " + db_path +
+                       " already has customers; use `crm demo --reset` "
                        "or another --db");
   }
   out << "CRM framework SDK demo on " << db_path << " (kernel schema v"
@@ -43,24 +44,30 @@ int run(Kernel& k, const std::string& db_path, std::int64_t customers, std::ostr
 
   CommandInput imp;
   imp.positionals = {customers_csv};
-  if (step(k, out, "Import customers (one transaction)", {"import", "customers"}, imp).exit_code) return 1;
+  if (step(k, out, "Import customers (one transaction)", {"import", "customers"}, imp).exit_code)
+    return 1;
   imp.positionals = {interactions_csv};
   if (step(k, out, "Import interactions", {"import", "interactions"}, imp).exit_code) return 1;
   step(k, out, "Plugins", {"plugins", "list"});
-  step(k, out, "Duplicate customers (same e-mail or phone, normalised)", {"customers", "duplicates"});
+  step(k, out, "Duplicate customers (same e-mail or phone, normalised)",
+       {"customers", "duplicates"});
   CommandInput list;
   list.options = {{"owner", "alice"}, {"limit", "5"}};
   step(k, out, "Customers of one owner", {"customers", "list"}, list);
 
   CommandInput add;
-  add.options = {{"customer", "8"},      {"channel", "visit"},
-                 {"kind", "visit"},       {"direction", "outbound"},
-                 {"agent", "alice"},      {"notes", "Quarterly review"},
+  add.options = {{"customer", "8"},
+                 {"channel", "visit"},
+                 {"kind", "visit"},
+                 {"direction", "outbound"},
+                 {"agent", "alice"},
+                 {"notes", "Quarterly review"},
                  {"commitment", "10% discount on the next order"}};
   step(k, out, "A salesperson's promise, recorded", {"interactions", "add"}, add);
   CommandInput re;
   re.options = {{"from", "alice"}, {"to", "erin"}};
-  step(k, out, "Alice leaves: her customers go to Erin, history stays", {"customers", "reassign"}, re);
+  step(k, out, "Alice leaves: her customers go to Erin, history stays", {"customers", "reassign"},
+       re);
   CommandInput show;
   show.positionals = {"8"};
   step(k, out, "Customer timeline", {"customers", "show"}, show);

@@ -13,14 +13,14 @@
 namespace crm::sample {
 namespace {
 
-constexpr std::array kFirst = {"Anna",  "Ben",   "Chen",  "Dana",  "Emil",  "Fatima", "Goran",
-                               "Hana",  "Ivan",  "Julia", "Kenji", "Lena",  "Marco",  "Nora",
-                               "Omar",  "Paula", "Quinn", "Rosa",  "Sven",  "Tara",   "Ugo",
-                               "Vera",  "Wei",   "Xenia", "Yusuf", "Zoe"};
-constexpr std::array kLast = {"Meyer",  "Novak", "Larsen", "Rossi",  "Kowalski", "Dubois",
-                              "Silva",  "Wang",  "Ito",    "Horvat", "Jensen",   "Moreau",
+constexpr std::array kFirst = {"Anna", "Ben",   "Chen",  "Dana",  "Emil", "Fatima", "Goran",
+                               "Hana", "Ivan",  "Julia", "Kenji", "Lena", "Marco",  "Nora",
+                               "Omar", "Paula", "Quinn", "Rosa",  "Sven", "Tara",   "Ugo",
+                               "Vera", "Wei",   "Xenia", "Yusuf", "Zoe"};
+constexpr std::array kLast = {"Meyer",   "Novak", "Larsen", "Rossi",  "Kowalski", "Dubois",
+                              "Silva",   "Wang",  "Ito",    "Horvat", "Jensen",   "Moreau",
                               "Fischer", "Costa", "Berg",   "Kaya"};
-constexpr std::array kCompanies = {"Alpine Tools", "Baltic Foods", "Cedar Clinics",
+constexpr std::array kCompanies = {"Alpine Tools",    "Baltic Foods",      "Cedar Clinics",
                                    "Delta Logistics", "Elm Street Hotels", "Fjord Marine"};
 constexpr std::array kOwners = {"alice", "bob", "carol", "dave"};
 constexpr std::array kCities = {"Lyon", "Porto", "Gdansk", "Turin", "Aarhus", "Graz", "Split"};
@@ -41,8 +41,9 @@ Person person(std::int64_t i, std::mt19937_64& rng) {
   std::uniform_int_distribution<std::size_t> f(0, kFirst.size() - 1), l(0, kLast.size() - 1);
   const bool company = i % 10 == 0;
   if (company) {
-    const std::string n = std::string(kCompanies[static_cast<std::size_t>(i / 10) % kCompanies.size()]) +
-                          " " + std::to_string(i);
+    const std::string n =
+        std::string(kCompanies[static_cast<std::size_t>(i / 10) % kCompanies.size()]) + " " +
+        std::to_string(i);
     return {n, "office" + std::to_string(i) + "@example.com", true};
   }
   const std::string first = kFirst[f(rng)], last = kLast[l(rng)];
@@ -79,14 +80,15 @@ std::int64_t write_customers(const std::filesystem::path& file, const SampleOpti
     const int r = pct(rng);
     const char* stage = r < 15 ? "prospect" : (r < 85 ? "customer" : (r < 95 ? "loyal" : "lost"));
     std::string tags = kTags[static_cast<std::size_t>(pct(rng)) % kTags.size()];
-    if (pct(rng) < 20) tags += std::string(";") + kTags[static_cast<std::size_t>(pct(rng)) % kTags.size()];
+    if (pct(rng) < 20)
+      tags += std::string(";") + kTags[static_cast<std::size_t>(pct(rng)) % kTags.size()];
     // Names may hold commas in real exports: quote them (RFC 4180).
     std::snprintf(buf, sizeof buf, "C%06lld", static_cast<long long>(i));
-    out << buf << ",\"" << p.name << "\","
-        << (p.company ? "company" : "person") << ',' << p.email << ',' << phone << ',' << birthday
-        << ',' << kOwners[static_cast<std::size_t>(i) % kOwners.size()] << ',' << stage << ','
-        << tags << ',' << (pct(rng) < 90 ? "yes" : "no") << ',' << (pct(rng) < 60 ? "yes" : "no")
-        << ',' << kCities[static_cast<std::size_t>(pct(rng)) % kCities.size()] << ',';
+    out << buf << ",\"" << p.name << "\"," << (p.company ? "company" : "person") << ',' << p.email
+        << ',' << phone << ',' << birthday << ','
+        << kOwners[static_cast<std::size_t>(i) % kOwners.size()] << ',' << stage << ',' << tags
+        << ',' << (pct(rng) < 90 ? "yes" : "no") << ',' << (pct(rng) < 60 ? "yes" : "no") << ','
+        << kCities[static_cast<std::size_t>(pct(rng)) % kCities.size()] << ',';
     if (p.company) {
       out << '"' << kFirst[static_cast<std::size_t>(i) % kFirst.size()] << ' '
           << kLast[static_cast<std::size_t>(i) % kLast.size()] << "\",purchasing";
@@ -120,8 +122,8 @@ std::int64_t write_interactions(const std::filesystem::path& file, const SampleO
           << ",,,\n";
     }
     if (pct(rng) < 30) {
-      out << key << ',' << format_time(from_unix(when(rng)))
-          << ",phone,call,inbound,," << agent << ",\"Asked about delivery, order status\",\n";
+      out << key << ',' << format_time(from_unix(when(rng))) << ",phone,call,inbound,," << agent
+          << ",\"Asked about delivery, order status\",\n";
       ++rows;
     }
     if (pct(rng) < 8) {
@@ -130,8 +132,8 @@ std::int64_t write_interactions(const std::filesystem::path& file, const SampleO
       ++rows;
     }
     if (pct(rng) < 10) {
-      out << key << ',' << format_time(from_unix(when(rng))) << ",visit,visit,outbound,,"
-          << agent << ",Follow-up visit,\"call back in March;send price list\"\n";
+      out << key << ',' << format_time(from_unix(when(rng))) << ",visit,visit,outbound,," << agent
+          << ",Follow-up visit,\"call back in March;send price list\"\n";
       ++rows;
     }
   }

@@ -58,7 +58,8 @@ TEST(PluginLoader, NotAPluginIsRefusedWithReason) {
   const auto r = by_file(k);
   EXPECT_EQ(r.at("not_a_plugin").status, "refused");
   EXPECT_NE(r.at("not_a_plugin").error.find("not a CRM plugin"), std::string::npos);
-  EXPECT_EQ(r.at("not_a_plugin").path, fs::absolute(kFixtures / "not_a_plugin.so").lexically_normal());
+  EXPECT_EQ(r.at("not_a_plugin").path,
+            fs::absolute(kFixtures / "not_a_plugin.so").lexically_normal());
   EXPECT_EQ(r.at("garbage").status, "refused");
   EXPECT_FALSE(r.at("garbage").error.empty());
 }

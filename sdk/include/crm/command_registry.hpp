@@ -28,7 +28,7 @@ struct CommandOption {
 };
 
 struct CommandSpec {
-  std::vector<std::string> path;         // {"segment", "rfm"}
+  std::vector<std::string> path;  // {"segment", "rfm"}
   std::string help;
   std::vector<CommandOption> options;
   std::vector<std::string> positionals;  // names of required positional arguments
@@ -38,7 +38,7 @@ struct CommandSpec {
 struct CommandInput {
   std::map<std::string, std::string> options;  // given or defaulted options; flags are "true"
   std::vector<std::string> positionals;
-  Actor actor = Actor::user("cli");            // who runs it, for the audit log
+  Actor actor = Actor::user("cli");  // who runs it, for the audit log
   // Long commands report progress here (done, total, what); may be empty.
   std::function<void(std::int64_t, std::int64_t, const std::string&)> progress;
 
@@ -53,7 +53,7 @@ struct CommandInput {
 
 struct CommandOutput {
   Json data = Json::object();
-  std::string text;   // human rendering; empty: print data
+  std::string text;  // human rendering; empty: print data
   int exit_code = 0;
 };
 

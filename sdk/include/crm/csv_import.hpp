@@ -22,8 +22,8 @@ namespace crm {
 struct ImportOptions {
   enum class Mode { kCreate, kUpdate, kUpsert } mode = Mode::kCreate;
   MatchKey match = MatchKey::kExternalId;  // customers: how rows find existing ones
-  bool dry_run = false;  // validate and count, then roll back
-  bool strict = false;   // any bad row: commit nothing
+  bool dry_run = false;                    // validate and count, then roll back
+  bool strict = false;                     // any bad row: commit nothing
   Actor actor = Actor::user("import");
   // Called every few thousand rows with (rows read, bytes read, file size).
   std::function<void(std::int64_t, std::int64_t, std::int64_t)> progress;

@@ -34,20 +34,20 @@ inline constexpr const char* kLost = "lost";
 }  // namespace stage
 
 struct Customer {
-  CustomerId id = 0;         // assigned by the store; 0 before insertion
-  std::string external_id;   // key in the source system; unique when not empty
+  CustomerId id = 0;        // assigned by the store; 0 before insertion
+  std::string external_id;  // key in the source system; unique when not empty
   std::string name;
   enum class Kind { kPerson, kCompany } kind = Kind::kPerson;
   std::vector<ContactPerson> contacts;
   std::string email;
   std::string phone;
-  std::string birthday;      // "YYYY-MM-DD" or empty
-  std::string owner;         // the account owner (salesperson, agent)
+  std::string birthday;  // "YYYY-MM-DD" or empty
+  std::string owner;     // the account owner (salesperson, agent)
   std::string stage = stage::kCustomer;
   std::string segment;
   std::map<std::string, bool> consent;  // channel -> may we contact (absent: not asked)
   std::vector<std::string> tags;
-  Json attributes = Json::object();     // everything else, e.g. unknown CSV columns
+  Json attributes = Json::object();  // everything else, e.g. unknown CSV columns
   TimePoint created_at{};
   TimePoint updated_at{};
 

@@ -31,8 +31,8 @@ struct CustomerQuery {
 // Customers that look like the same one: they share a normalised e-mail or
 // phone number.
 struct DuplicateGroup {
-  std::string reason;  // "email" or "phone"
-  std::string value;   // the normalised value they share
+  std::string reason;           // "email" or "phone"
+  std::string value;            // the normalised value they share
   std::vector<CustomerId> ids;  // ascending
 };
 

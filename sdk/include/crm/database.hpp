@@ -25,7 +25,9 @@ class SqlRow {
  public:
   explicit SqlRow(std::vector<SqlValue> values) : values_(std::move(values)) {}
   std::size_t size() const { return values_.size(); }
-  bool is_null(std::size_t i) const { return std::holds_alternative<std::nullptr_t>(values_.at(i)); }
+  bool is_null(std::size_t i) const {
+    return std::holds_alternative<std::nullptr_t>(values_.at(i));
+  }
   std::int64_t integer(std::size_t i) const;
   double real(std::size_t i) const;
   const std::string& text(std::size_t i) const;

@@ -29,8 +29,8 @@ using EventHandler = std::function<void(const Event&)>;
 enum class Phase { kBeforeCommit, kAfterCommit };
 
 struct SubscriberOptions {
-  std::string name;   // shown in error reports; also the tie-breaker of the order
-  int priority = 0;   // lower runs first
+  std::string name;  // shown in error reports; also the tie-breaker of the order
+  int priority = 0;  // lower runs first
   Phase phase = Phase::kAfterCommit;
 };
 

@@ -18,16 +18,16 @@ using InteractionId = std::int64_t;
 struct Interaction {
   InteractionId id = 0;
   CustomerId customer_id = 0;
-  std::string channel;     // phone, email, visit, web, sms, chat, store...
-  std::string kind;        // purchase, call, complaint, visit, message...
+  std::string channel;  // phone, email, visit, web, sms, chat, store...
+  std::string kind;     // purchase, call, complaint, visit, message...
   enum class Direction { kInbound, kOutbound } direction = Direction::kInbound;
   TimePoint occurred_at{};
-  std::optional<double> amount;          // money, for purchases and refunds
-  std::string agent;                     // who handled it
+  std::optional<double> amount;  // money, for purchases and refunds
+  std::string agent;             // who handled it
   std::string notes;
   std::vector<std::string> commitments;  // promises made, visible in the history
   Json payload = Json::object();
-  std::string case_id;                   // linked case/ticket, empty if none
+  std::string case_id;  // linked case/ticket, empty if none
 };
 
 std::string to_string(Interaction::Direction d);

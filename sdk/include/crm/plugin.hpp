@@ -26,18 +26,20 @@
 namespace crm {
 
 struct PluginManifest {
-  std::string name;      // unique; [a-z0-9_]+
-  std::string version;   // the plugin's own version
+  std::string name;                       // unique; [a-z0-9_]+
+  std::string version;                    // the plugin's own version
   std::vector<std::string> dependencies;  // names of plugins that must start first
-  std::vector<std::string> provides;  // capabilities, for documentation and queries
+  std::vector<std::string> provides;      // capabilities, for documentation and queries
   std::string description;
-  int api_major = CRM_API_MAJOR;      // filled in from the SDK the plugin is built with
+  int api_major = CRM_API_MAJOR;  // filled in from the SDK the plugin is built with
   int api_minor = CRM_API_MINOR;
 };
 
 inline Json to_json(const PluginManifest& m) {
-  return Json{{"name", m.name},         {"version", m.version},
-              {"requires", m.dependencies}, {"provides", m.provides},
+  return Json{{"name", m.name},
+              {"version", m.version},
+              {"requires", m.dependencies},
+              {"provides", m.provides},
               {"description", m.description},
               {"api_version", std::to_string(m.api_major) + "." + std::to_string(m.api_minor)}};
 }
@@ -59,16 +61,17 @@ class Plugin {
 // initializer) under the names the kernel looks for.
 // Designated initializers may leave fields out; GCC's -Wextra would warn
 // about each omitted one, so the macro silences that warning locally.
-#define CRM_PLUGIN(PluginClass, ...)                                                     \
-  namespace crm_plugin_entry {                                                           \
-  _Pragma("GCC diagnostic push")                                                         \
-  _Pragma("GCC diagnostic ignored \"-Wmissing-field-initializers\"")                     \
-  inline const char* manifest() {                                                        \
+#define CRM_PLUGIN(PluginClass, ...)                                                          \
+  namespace crm_plugin_entry {                                                                \
+  _Pragma("GCC diagnostic push")                                                              \
+      _Pragma("GCC diagnostic ignored \"-Wmissing-field-initializers\"") inline const         \
+      char* manifest() {                                                                      \
     static const std::string text = ::crm::to_json(::crm::PluginManifest __VA_ARGS__).dump(); \
-    return text.c_str();                                                                 \
-  }                                                                                      \
-  _Pragma("GCC diagnostic pop")                                                          \
-  inline std::shared_ptr<::crm::Plugin> create() { return std::make_shared<PluginClass>(); } \
-  }                                                                                      \
-  BOOST_DLL_ALIAS(crm_plugin_entry::manifest, crm_plugin_manifest)                       \
+    return text.c_str();                                                                      \
+  }                                                                                           \
+  _Pragma("GCC diagnostic pop") inline std::shared_ptr<::crm::Plugin> create() {              \
+    return std::make_shared<PluginClass>();                                                   \
+  }                                                                                           \
+  }                                                                                           \
+  BOOST_DLL_ALIAS(crm_plugin_entry::manifest, crm_plugin_manifest)                            \
   BOOST_DLL_ALIAS(crm_plugin_entry::create, crm_plugin_create)

@@ -9,7 +9,7 @@
 namespace crm {
 
 struct PluginRecord {
-  std::string name;         // from the manifest; the file name if unreadable
+  std::string name;  // from the manifest; the file name if unreadable
   std::string version;
   std::string api_version;  // "major.minor" the plugin was built against
   std::vector<std::string> dependencies;
