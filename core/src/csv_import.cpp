@@ -194,6 +194,48 @@ bool bulk_load(Store& store, const CsvReader& csv, const ImportOptions& o) {
          rows >= 100000 && rows > store.customers().count();
 }
 
+// Reads every data row, checks its width and hands it to `apply`. A row
+// that `apply` rejects with an exception is skipped and reported with the
+// line it starts on; the import goes on.
+template <class Apply>
+void for_each_row(CsvReader& csv, const Columns& cols, const ImportOptions& o, ImportReport& r,
+                  Apply apply) {
+  std::vector<std::string_view> f;
+  while (csv.next(f)) {
+    ++r.read;
+    report_progress(o, csv, r.read);
+    const std::int64_t line = csv.line();
+    if (f.size() != cols.names.size()) {
+      add_error(r, line,
+                "expected " + std::to_string(cols.names.size()) + " fields, got " +
+                    std::to_string(f.size()));
+      continue;
+    }
+    try {
+      apply(f);
+    } catch (const Error& e) {
+      add_error(r, line, e.what());
+    } catch (const Json::exception& e) {
+      add_error(r, line, e.what());
+    }
+  }
+  if (o.progress) o.progress(r.read, csv.bytes_read(), csv.size());
+}
+
+// Commits the import's transaction, with one audit entry for the whole
+// import, unless it is a dry run or a strict import with bad rows.
+void finish(Store& store, Transaction& tx, const ImportOptions& o, ImportReport& r,
+            std::string_view action, const std::filesystem::path& file) {
+  if (o.dry_run || (o.strict && r.skipped > 0)) return;
+  store.audit().record(o.actor, action, "import", 0, std::nullopt,
+                       Json{{"file", file.string()},
+                            {"inserted", r.inserted},
+                            {"updated", r.updated},
+                            {"skipped", r.skipped}});
+  tx.commit();
+  r.committed = true;
+}
+
 }  // namespace
 
 ImportOptions::Mode parse_import_mode(std::string_view text) {
@@ -233,59 +275,34 @@ ImportReport import_customers(Store& store, const std::filesystem::path& file,
     if (o.match != MatchKey::kPhone) names.push_back("customers_phone");
     deferred.emplace(store.db(), names);
   }
-  std::vector<std::string_view> f;
-  while (csv.next(f)) {
-    ++r.read;
-    report_progress(o, csv, r.read);
-    const std::int64_t line = csv.line();
-    if (f.size() != cols.names.size()) {
-      add_error(r, line,
-                "expected " + std::to_string(cols.names.size()) + " fields, got " +
-                    std::to_string(f.size()));
-      continue;
+  for_each_row(csv, cols, o, r, [&](const std::vector<std::string_view>& f) {
+    std::optional<Customer> existing;
+    const std::string key = key_index ? trim(f[*key_index]) : std::string();
+    // In create mode the external id is checked by its UNIQUE index; other
+    // keys need a lookup.
+    if (o.mode != ImportOptions::Mode::kCreate || o.match != MatchKey::kExternalId) {
+      if (!key.empty()) existing = store.customers().find_by(o.match, key);
     }
-    try {
-      std::optional<Customer> existing;
-      const std::string key = key_index ? trim(f[*key_index]) : std::string();
-      // In create mode the external id is checked by its UNIQUE index; other
-      // keys need a lookup.
-      if (o.mode != ImportOptions::Mode::kCreate || o.match != MatchKey::kExternalId) {
-        if (!key.empty()) existing = store.customers().find_by(o.match, key);
-      }
-      if (o.mode == ImportOptions::Mode::kCreate && existing) {
-        throw InvalidInput(std::string("a customer with ") + key_col + " '" + key +
-                           "' exists already (id " + std::to_string(existing->id) + ")");
-      }
-      if (o.mode == ImportOptions::Mode::kUpdate && !existing) {
-        throw NotFound(std::string("no customer with ") + key_col + " '" + key + "'");
-      }
-      if (existing) {
-        apply_customer_row(*existing, cols, f);
-        store.customers().update(*existing, o.actor);
-        ++r.updated;
-      } else {
-        Customer c;
-        apply_customer_row(c, cols, f);
-        store.customers().add(c, o.actor);
-        ++r.inserted;
-      }
-    } catch (const Error& e) {
-      add_error(r, line, e.what());
-    } catch (const Json::exception& e) {
-      add_error(r, line, e.what());
+    if (o.mode == ImportOptions::Mode::kCreate && existing) {
+      throw InvalidInput(std::string("a customer with ") + key_col + " '" + key +
+                         "' exists already (id " + std::to_string(existing->id) + ")");
     }
-  }
-  if (o.progress) o.progress(r.read, csv.bytes_read(), csv.size());
-  if (!o.dry_run && !(o.strict && r.skipped > 0)) {
-    if (deferred) deferred->rebuild();
-    store.audit().record(o.actor, "import.customers", "import", 0, std::nullopt,
-                         Json{{"file", file.string()},
-                              {"inserted", r.inserted},
-                              {"updated", r.updated},
-                              {"skipped", r.skipped}});
-    tx.commit();
-    r.committed = true;
-  }
+    if (o.mode == ImportOptions::Mode::kUpdate && !existing) {
+      throw NotFound(std::string("no customer with ") + key_col + " '" + key + "'");
+    }
+    if (existing) {
+      apply_customer_row(*existing, cols, f);
+      store.customers().update(*existing, o.actor);
+      ++r.updated;
+    } else {
+      Customer c;
+      apply_customer_row(c, cols, f);
+      store.customers().add(c, o.actor);
+      ++r.inserted;
+    }
+  });
+  if (deferred && !o.dry_run) deferred->rebuild();
+  finish(store, tx, o, r, "import.customers", file);
   return r;
 }
 
@@ -313,75 +330,54 @@ ImportReport import_interactions(Store& store, const std::filesystem::path& file
   ImportReport r;
   Transaction tx(store.db());
   std::unordered_map<std::string, CustomerId> resolved;  // key -> id, cached per import
-  std::vector<std::string_view> f;
-  while (csv.next(f)) {
-    ++r.read;
-    report_progress(o, csv, r.read);
-    const std::int64_t line = csv.line();
-    if (f.size() != cols.names.size()) {
-      add_error(r, line,
-                "expected " + std::to_string(cols.names.size()) + " fields, got " +
-                    std::to_string(f.size()));
-      continue;
-    }
-    try {
-      Interaction it;
-      if (id_col && !f[*id_col].empty()) {
-        const std::string s = trim(f[*id_col]);
-        auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), it.customer_id);
-        if (ec != std::errc{} || p != s.data() + s.size()) {
-          throw InvalidInput("customer_id '" + s + "' is not a number");
-        }
-      } else {
-        const std::string key = key_index ? trim(f[*key_index]) : std::string();
-        if (key.empty()) throw InvalidInput(std::string("no customer_id and no ") + key_col);
-        auto hit = resolved.find(key);
-        if (hit == resolved.end()) {
-          const auto c = store.customers().find_by(o.match, key);
-          if (!c) throw NotFound(std::string("no customer with ") + key_col + " '" + key + "'");
-          hit = resolved.emplace(key, c->id).first;
-        }
-        it.customer_id = hit->second;
+  for_each_row(csv, cols, o, r, [&](const std::vector<std::string_view>& f) {
+    Interaction it;
+    if (id_col && !f[*id_col].empty()) {
+      const std::string s = trim(f[*id_col]);
+      auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), it.customer_id);
+      if (ec != std::errc{} || p != s.data() + s.size()) {
+        throw InvalidInput("customer_id '" + s + "' is not a number");
       }
-      if (!time_col || f[*time_col].empty()) throw InvalidInput("no occurred_at time");
-      it.occurred_at = parse_time(f[*time_col]);
-      for (std::size_t i = 0; i < f.size(); ++i) {
-        const std::string& col = cols.names[i];
-        const std::string_view v = f[i];
-        if (v.empty() || i == time_col || col == "customer_id" || col == key_col) continue;
-        if (col == "channel")
-          it.channel = trim(v);
-        else if (col == "kind")
-          it.kind = trim(v);
-        else if (col == "direction")
-          it.direction = parse_direction(trim(v));
-        else if (col == "amount")
-          it.amount = parse_amount(v);
-        else if (col == "agent")
-          it.agent = trim(v);
-        else if (col == "notes")
-          it.notes = std::string(v);
-        else if (col == "commitments")
-          it.commitments = split_list(v);
-        else if (col == "case_id")
-          it.case_id = trim(v);
-        else
-          it.payload[col] = std::string(v);
+    } else {
+      const std::string key = key_index ? trim(f[*key_index]) : std::string();
+      if (key.empty()) throw InvalidInput(std::string("no customer_id and no ") + key_col);
+      auto hit = resolved.find(key);
+      if (hit == resolved.end()) {
+        const auto c = store.customers().find_by(o.match, key);
+        if (!c) throw NotFound(std::string("no customer with ") + key_col + " '" + key + "'");
+        hit = resolved.emplace(key, c->id).first;
       }
-      store.interactions().record(it, o.actor);
-      ++r.inserted;
-    } catch (const Error& e) {
-      add_error(r, line, e.what());
+      it.customer_id = hit->second;
     }
-  }
-  if (o.progress) o.progress(r.read, csv.bytes_read(), csv.size());
-  if (!o.dry_run && !(o.strict && r.skipped > 0)) {
-    store.audit().record(
-        o.actor, "import.interactions", "import", 0, std::nullopt,
-        Json{{"file", file.string()}, {"inserted", r.inserted}, {"skipped", r.skipped}});
-    tx.commit();
-    r.committed = true;
-  }
+    if (!time_col || f[*time_col].empty()) throw InvalidInput("no occurred_at time");
+    it.occurred_at = parse_time(f[*time_col]);
+    for (std::size_t i = 0; i < f.size(); ++i) {
+      const std::string& col = cols.names[i];
+      const std::string_view v = f[i];
+      if (v.empty() || i == time_col || col == "customer_id" || col == key_col) continue;
+      if (col == "channel")
+        it.channel = trim(v);
+      else if (col == "kind")
+        it.kind = trim(v);
+      else if (col == "direction")
+        it.direction = parse_direction(trim(v));
+      else if (col == "amount")
+        it.amount = parse_amount(v);
+      else if (col == "agent")
+        it.agent = trim(v);
+      else if (col == "notes")
+        it.notes = std::string(v);
+      else if (col == "commitments")
+        it.commitments = split_list(v);
+      else if (col == "case_id")
+        it.case_id = trim(v);
+      else
+        it.payload[col] = std::string(v);
+    }
+    store.interactions().record(it, o.actor);
+    ++r.inserted;
+  });
+  finish(store, tx, o, r, "import.interactions", file);
   return r;
 }
 

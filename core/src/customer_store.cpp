@@ -45,6 +45,19 @@ Json diff(const Customer& a, const Customer& b) {
   return out;
 }
 
+// Runs an INSERT or UPDATE of `c`, turning the UNIQUE violation into a
+// message that names the external id.
+void run_checking_external_id(Statement& s, const Customer& c) {
+  try {
+    s.run();
+  } catch (const StoreError& e) {
+    if (std::string_view(e.what()).find("UNIQUE") != std::string_view::npos) {
+      throw StoreError("external id '" + c.external_id + "' is taken by another customer");
+    }
+    throw;
+  }
+}
+
 }  // namespace
 
 void validate_customer(const Customer& c) {
@@ -76,14 +89,7 @@ CustomerId CustomerStore::add(const Customer& c, const Actor& by) {
       "birthday, owner, stage, segment, consent, tags, attributes, created_at, updated_at) "
       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   bind_customer(s, c, now, now);
-  try {
-    s.run();
-  } catch (const StoreError& e) {
-    if (std::string_view(e.what()).find("UNIQUE") != std::string_view::npos) {
-      throw StoreError("external id '" + c.external_id + "' is taken by another customer");
-    }
-    throw;
-  }
+  run_checking_external_id(s, c);
   const CustomerId id = p_.db.last_insert_id();
   if (!c.contacts.empty()) write_contacts(id, c.contacts);
   p_.audit.record(by, "customer.create", "customer", id, id, Json{{"name", c.name}});
@@ -124,14 +130,7 @@ void CustomerStore::update(const Customer& c, const Actor& by) {
       "created_at=?, updated_at=? WHERE id=?");
   bind_customer(s, c, old.created_at, now);
   s.bind(17, c.id);
-  try {
-    s.run();
-  } catch (const StoreError& e) {
-    if (std::string_view(e.what()).find("UNIQUE") != std::string_view::npos) {
-      throw StoreError("external id '" + c.external_id + "' is taken by another customer");
-    }
-    throw;
-  }
+  run_checking_external_id(s, c);
   write_contacts(c.id, c.contacts);
   const Json changes = diff(old, c);
   if (!changes.empty()) {
