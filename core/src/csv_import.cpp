@@ -134,8 +134,11 @@ void apply_customer_row(Customer& c, const Columns& cols, const std::vector<std:
     else if (col.rfind("consent_", 0) == 0)
       c.consent[col.substr(8)] = parse_bool(col, v);
     else if (col.rfind("contact_", 0) == 0) {
-      has_primary = true;
+      // Only the contact's own fields make a contact; other contact_ columns
+      // are attributes like any unknown column.
       const std::string field = col.substr(8);
+      has_primary =
+          has_primary || field == "name" || field == "role" || field == "email" || field == "phone";
       if (field == "name")
         primary.name = trim(v);
       else if (field == "role")

@@ -1,0 +1,126 @@
+// The retention plugin: segmentation (RFM, ABC, value pyramid), customer
+// value and lifetime value (historic, BG/NBD + Gamma-Gamma), churn (rates,
+// cohorts, risk with early warning, churn records and switching share).
+// The models are in crm_retention_model (plugins/retention/model), usable
+// from C++ without a kernel; this file and its commands bind them to the store.
+#include <charconv>
+
+#include "commands.hpp"
+#include "crm/error.hpp"
+#include "crm/plugin.hpp"
+#include "purchase_source.hpp"
+
+namespace crm::retention_plugin {
+
+const std::vector<Migration>& retention_migrations() {
+  static const std::vector<Migration> steps = {
+      {1, "rfm scores, segment history, models, clv, churn", R"sql(
+CREATE TABLE retention_rfm (
+  customer_id INTEGER NOT NULL, as_of TEXT NOT NULL,
+  recency_days INTEGER NOT NULL, frequency INTEGER NOT NULL, monetary REAL NOT NULL,
+  r INTEGER NOT NULL, f INTEGER NOT NULL, m INTEGER NOT NULL, segment TEXT,
+  PRIMARY KEY (customer_id, as_of)
+);
+CREATE TABLE retention_segment_history (
+  id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL,
+  segment TEXT NOT NULL, previous TEXT, as_of TEXT NOT NULL, changed_at BIGINT NOT NULL
+);
+CREATE INDEX retention_segment_history_customer ON retention_segment_history (customer_id);
+CREATE TABLE retention_models (
+  id INTEGER PRIMARY KEY, fitted_at BIGINT NOT NULL, source TEXT NOT NULL,
+  calibration_end TEXT NOT NULL, time_unit TEXT NOT NULL, bgnbd TEXT NOT NULL, gamma_gamma TEXT
+);
+CREATE TABLE retention_clv (
+  customer_id INTEGER NOT NULL, model_id INTEGER NOT NULL, horizon REAL NOT NULL,
+  p_alive REAL NOT NULL, expected_purchases REAL NOT NULL, expected_spend REAL NOT NULL,
+  clv REAL NOT NULL, PRIMARY KEY (customer_id, model_id)
+);
+CREATE TABLE retention_churn_records (
+  id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL, churned_on TEXT NOT NULL,
+  reason TEXT NOT NULL, competitor TEXT, recorded_at BIGINT NOT NULL
+);
+CREATE TABLE retention_churn_risk (
+  customer_id INTEGER PRIMARY KEY, score REAL NOT NULL, computed_at BIGINT NOT NULL
+);
+)sql"}};
+  return steps;
+}
+
+CommandSpec command(std::vector<std::string> path, std::string help,
+                    std::vector<CommandOption> options, bool needs_database) {
+  CommandSpec s;
+  s.path = std::move(path);
+  s.help = std::move(help);
+  s.options = std::move(options);
+  s.needs_database = needs_database;
+  return s;
+}
+
+CommandOption option(std::string name, std::string help, std::string default_value) {
+  return CommandOption{std::move(name), std::move(help), std::move(default_value), false, false};
+}
+
+CommandOption flag(std::string name, std::string help) {
+  return CommandOption{std::move(name), std::move(help), "", true, false};
+}
+
+double number_option(const CommandInput& in, const std::string& name) {
+  const std::string v = in.get(name);
+  double d = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
+  if (v.empty() || ec != std::errc{} || p != v.data() + v.size()) {
+    throw InvalidInput("--" + name + ": '" + v + "' is not a number");
+  }
+  return d;
+}
+
+int integer_option(const CommandInput& in, const std::string& name) {
+  const std::string v = in.get(name);
+  int i = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), i);
+  if (v.empty() || ec != std::errc{} || p != v.data() + v.size()) {
+    throw InvalidInput("--" + name + ": '" + v + "' is not a whole number");
+  }
+  return i;
+}
+
+int as_of_day(const Context& ctx, const CommandInput& in) {
+  return in.has("as-of") ? parse_day(in.get("as-of"), "as-of") : day_of(ctx.clock().now());
+}
+
+namespace {
+
+class RetentionPlugin final : public Plugin {
+ public:
+  void start(Context& ctx) override {
+    ctx.store().db().migrate("retention", retention_migrations());
+    // Merging customers: history moves to the survivor; derived scores of
+    // the merged one are dropped (the next run recomputes them).
+    SubscriberOptions o;
+    o.name = "retention.merge";
+    o.phase = Phase::kBeforeCommit;
+    ctx.bus().subscribe(events::kCustomerMerged, o, [&ctx](const Event& e) {
+      Database& db = ctx.store().db();
+      const std::int64_t kept = e.payload.at("kept"), merged = e.payload.at("merged");
+      for (const char* table : {"retention_segment_history", "retention_churn_records"}) {
+        db.execute(std::string("UPDATE ") + table + " SET customer_id = ? WHERE customer_id = ?",
+                   {kept, merged});
+      }
+      for (const char* table : {"retention_rfm", "retention_clv", "retention_churn_risk"}) {
+        db.execute(std::string("DELETE FROM ") + table + " WHERE customer_id = ?", {merged});
+      }
+    });
+    add_segment_commands(ctx);
+    add_churn_commands(ctx);
+    add_clv_commands(ctx);
+  }
+};
+
+}  // namespace
+}  // namespace crm::retention_plugin
+
+CRM_PLUGIN(crm::retention_plugin::RetentionPlugin,
+           {.name = "retention",
+            .version = "1.0.0",
+            .provides = {"segmentation.rfm", "segmentation.abc", "value.clv", "churn.risk"},
+            .description = "segmentation, customer value and lifetime value, churn and win-back"})

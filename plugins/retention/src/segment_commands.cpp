@@ -1,0 +1,231 @@
+// RFM segmentation, ABC classes and the value pyramid over the store's purchases.
+#include <map>
+
+#include "commands.hpp"
+#include "crm/error.hpp"
+#include "crm/retention/dates.hpp"
+#include "crm/retention/rfm.hpp"
+#include "crm/retention/value_classes.hpp"
+#include "crm/text_table.hpp"
+#include "purchase_source.hpp"
+
+namespace crm::retention_plugin {
+namespace {
+
+std::vector<retention::RfmSegmentRule> segment_rules(const Context& ctx, const CommandInput& in) {
+  if (in.has("rules")) return retention::load_rfm_segments(in.get("rules"));
+  if (ctx.config().contains("rfm_segments")) {
+    return retention::rfm_segments_from_json(ctx.config().at("rfm_segments"));
+  }
+  return retention::default_rfm_segments();
+}
+
+// Scores every customer with purchases, stores the scores, and moves each
+// customer whose segment changed through the customer repository (so the
+// change is audited and "customer.updated" fires), recording the change with
+// its date and publishing "segment.changed".
+CommandOutput rfm(Context& ctx, const CommandInput& in) {
+  retention::RfmOptions o;
+  o.as_of_day = as_of_day(ctx, in);
+  o.window_days = integer_option(in, "window");
+  const auto rules = segment_rules(ctx, in);
+  const bool dry_run = in.flag("dry-run");
+
+  Database& db = ctx.store().db();
+  const retention::PurchaseLog log = load_purchases(db, o.as_of_day);
+  const retention::RfmTable t = retention::compute_rfm(log, o);
+  const std::vector<std::int32_t> seg = retention::assign_rfm_segments(t, rules);
+  const std::string as_of = retention::format_date(o.as_of_day);
+
+  CommandOutput out;
+  out.data = {{"as_of", as_of}, {"window_days", o.window_days}, {"customers", Json::array()}};
+  std::map<std::string, std::int64_t> counts;
+  std::int64_t changed = 0;
+  Transaction tx(db);
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (t.r_score[i] == 0) continue;  // no purchase in the window: not scored
+    const CustomerId id = customer_id(log, static_cast<std::int32_t>(i));
+    const std::string name = seg[i] >= 0 ? rules[static_cast<std::size_t>(seg[i])].name : "";
+    ++counts[name.empty() ? "(no rule)" : name];
+    out.data["customers"].push_back({{"customer_id", id},
+                                     {"recency_days", t.recency_days[i]},
+                                     {"frequency", t.frequency[i]},
+                                     {"monetary", t.monetary[i]},
+                                     {"r", t.r_score[i]},
+                                     {"f", t.f_score[i]},
+                                     {"m", t.m_score[i]},
+                                     {"segment", name}});
+    if (dry_run) continue;
+    db.execute("DELETE FROM retention_rfm WHERE customer_id = ? AND as_of = ?", {id, as_of});
+    db.execute(
+        "INSERT INTO retention_rfm (customer_id, as_of, recency_days, frequency, monetary, r, f, "
+        "m, segment) VALUES (?,?,?,?,?,?,?,?,?)",
+        {id, as_of, std::int64_t{t.recency_days[i]}, std::int64_t{t.frequency[i]}, t.monetary[i],
+         std::int64_t{t.r_score[i]}, std::int64_t{t.f_score[i]}, std::int64_t{t.m_score[i]}, name});
+    Customer c = ctx.store().customers().get(id);
+    if (c.segment == name || name.empty()) continue;
+    const std::string previous = c.segment;
+    c.segment = name;
+    ctx.store().customers().update(c, ctx.actor());
+    db.execute(
+        "INSERT INTO retention_segment_history (customer_id, segment, previous, as_of, changed_at) "
+        "VALUES (?,?,?,?,?)",
+        {id, name, previous, as_of, to_unix(ctx.clock().now())});
+    ctx.bus().publish(Event{"segment.changed", {}, id,
+                            Json{{"old", previous},
+                                 {"new", name},
+                                 {"as_of", as_of},
+                                 {"r", t.r_score[i]},
+                                 {"f", t.f_score[i]},
+                                 {"m", t.m_score[i]}}});
+    ++changed;
+  }
+  if (!dry_run) tx.commit();
+  out.data["segments"] = counts;
+  out.data["changed"] = changed;
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& [name, n] : counts) rows.push_back({name, std::to_string(n)});
+  out.text = "RFM as of " + as_of + " (" + std::to_string(t.active) + " customers scored, " +
+             std::to_string(changed) + " changed segment" + (dry_run ? ", dry run" : "") + ")\n" +
+             render_table({"SEGMENT", "CUSTOMERS"}, rows);
+  return out;
+}
+
+// Revenue and profit contribution per customer over [from, to]: revenue is the
+// sum of purchase amounts; cost the sum of interaction costs (the payload's
+// "cost" if present, else the channel's cost from the configuration).
+struct Value {
+  std::vector<CustomerId> ids;
+  std::vector<double> revenue, cost, profit;
+};
+
+Value customer_value(Context& ctx, const CommandInput& in) {
+  Json costs = {{"visit", 5.00}, {"phone", 0.05}, {"web", 0.02}, {"email", 0.01}};
+  if (ctx.config().contains("channel_costs")) costs.update(ctx.config().at("channel_costs"));
+  std::string where = " WHERE 1=1";
+  std::vector<SqlValue> params;
+  if (in.has("from")) {
+    where += " AND occurred_at >= ?";
+    params.emplace_back(std::int64_t{parse_day(in.get("from"), "from")} * 86400);
+  }
+  if (in.has("to")) {
+    where += " AND occurred_at < ?";
+    params.emplace_back((std::int64_t{parse_day(in.get("to"), "to")} + 1) * 86400);
+  }
+  std::map<CustomerId, std::pair<double, double>> acc;  // revenue, cost
+  ctx.store().db().query_each(
+      "SELECT customer_id, kind, channel, amount, payload FROM interactions" + where, params,
+      [&](const SqlRow& r) {
+        auto& [revenue, cost] = acc[r.integer(0)];
+        if (r.text(1) == "purchase" && !r.is_null(3)) revenue += r.real(3);
+        const Json payload = Json::parse(r.text(4), nullptr, false);
+        if (payload.is_object() && payload.contains("cost") && payload["cost"].is_number()) {
+          cost += payload["cost"].get<double>();
+        } else if (costs.contains(r.text(2))) {
+          cost += costs[r.text(2)].get<double>();
+        }
+      });
+  Value v;
+  for (const auto& [id, rc] : acc) {
+    v.ids.push_back(id);
+    v.revenue.push_back(rc.first);
+    v.cost.push_back(rc.second);
+  }
+  v.profit = retention::profit_contribution(v.revenue, v.cost);
+  return v;
+}
+
+CommandOutput abc(Context& ctx, const CommandInput& in) {
+  const Value v = customer_value(ctx, in);
+  const bool by_profit = in.get("by", "revenue") == "profit";
+  if (!by_profit && in.get("by", "revenue") != "revenue") {
+    throw InvalidInput("--by must be revenue or profit, not '" + in.get("by") + "'");
+  }
+  const auto& value = by_profit ? v.profit : v.revenue;
+  retention::AbcThresholds th;
+  th.a_share = number_option(in, "a-share");
+  th.b_share = number_option(in, "b-share");
+  const auto classes = retention::abc_classes(value, th);
+  CommandOutput out;
+  out.data = {{"by", by_profit ? "profit" : "revenue"}, {"customers", Json::array()}};
+  std::map<char, std::pair<std::int64_t, double>> summary;
+  double total = 0;
+  for (double x : value) total += std::max(0.0, x);
+  for (std::size_t i = 0; i < v.ids.size(); ++i) {
+    const char cls = static_cast<char>(classes[i]);
+    summary[cls].first += 1;
+    summary[cls].second += std::max(0.0, value[i]);
+    out.data["customers"].push_back({{"customer_id", v.ids[i]},
+                                     {"revenue", v.revenue[i]},
+                                     {"cost", v.cost[i]},
+                                     {"profit", v.profit[i]},
+                                     {"class", std::string(1, cls)}});
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& [cls, s] : summary) {
+    const double share = total > 0 ? s.second / total : 0;
+    out.data["classes"][std::string(1, cls)] = {{"customers", s.first}, {"value_share", share}};
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f%%", 100 * share);
+    rows.push_back({std::string(1, cls), std::to_string(s.first), buf});
+  }
+  out.text = "ABC classes by " + std::string(by_profit ? "profit contribution" : "revenue") +
+             "\n" + render_table({"CLASS", "CUSTOMERS", "VALUE SHARE"}, rows);
+  return out;
+}
+
+CommandOutput pyramid(Context& ctx, const CommandInput& in) {
+  const Value v = customer_value(ctx, in);
+  const auto tiers = retention::default_value_pyramid();
+  const auto tier = retention::value_pyramid(v.revenue, tiers);
+  CommandOutput out;
+  out.data = {{"customers", Json::array()}};
+  std::vector<std::int64_t> counts(tiers.size(), 0);
+  std::vector<double> sums(tiers.size(), 0);
+  for (std::size_t i = 0; i < v.ids.size(); ++i) {
+    const auto k = static_cast<std::size_t>(tier[i]);
+    ++counts[k];
+    sums[k] += v.revenue[i];
+    out.data["customers"].push_back(
+        {{"customer_id", v.ids[i]}, {"revenue", v.revenue[i]}, {"tier", tiers[k].name}});
+  }
+  std::vector<std::vector<std::string>> rows;
+  out.data["tiers"] = Json::array();
+  for (std::size_t k = 0; k < tiers.size(); ++k) {
+    out.data["tiers"].push_back({{"tier", tiers[k].name},
+                                 {"customers", counts[k]},
+                                 {"revenue", sums[k]},
+                                 {"up_to_rank_share", tiers[k].cumulative_share}});
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f", sums[k]);
+    rows.push_back({tiers[k].name, std::to_string(counts[k]), buf});
+  }
+  out.text = "Value pyramid by revenue rank\n" +
+             render_table({"TIER", "CUSTOMERS", "REVENUE"}, rows);
+  return out;
+}
+
+}  // namespace
+
+void add_segment_commands(Context& ctx) {
+  ctx.commands().add(
+      command({"segment", "rfm"}, "RFM scores (quintiles) and named segments per customer",
+              {option("as-of", "analysis date (default: today)"),
+               option("window", "only purchases in the last DAYS days (0: all)", "0"),
+               option("rules", "JSON file of segment rules (default: built-in)"),
+               flag("dry-run", "score and report without storing")}),
+      [&ctx](const CommandInput& in) { return rfm(ctx, in); });
+  const std::vector<CommandOption> period = {option("from", "first day of the period"),
+                                             option("to", "last day of the period")};
+  auto abc_options = period;
+  abc_options.push_back(option("by", "revenue or profit", "revenue"));
+  abc_options.push_back(option("a-share", "cumulative value share of class A", "0.8"));
+  abc_options.push_back(option("b-share", "cumulative value share of classes A+B", "0.95"));
+  ctx.commands().add(command({"segment", "abc"}, "ABC classes by cumulative value share", abc_options),
+                     [&ctx](const CommandInput& in) { return abc(ctx, in); });
+  ctx.commands().add(
+      command({"segment", "pyramid"}, "value pyramid (top 1% / 4% / 15% / rest by revenue)", period),
+      [&ctx](const CommandInput& in) { return pyramid(ctx, in); });
+}
+
+}  // namespace crm::retention_plugin
