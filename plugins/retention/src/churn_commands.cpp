@@ -172,20 +172,21 @@ CommandOutput risk(Context& ctx, const CommandInput& in) {
   Transaction tx(db);
   for (const std::size_t i : order) {
     const CustomerId id = customer_id(log, static_cast<std::int32_t>(i));
-    const auto previous = db.query("SELECT score FROM retention_churn_risk WHERE customer_id = ?", {id});
+    const auto previous =
+        db.query("SELECT score FROM retention_churn_risk WHERE customer_id = ?", {id});
     const double before = previous.empty() ? 0.0 : previous[0].real(0);
     db.execute("DELETE FROM retention_churn_risk WHERE customer_id = ?", {id});
     db.execute("INSERT INTO retention_churn_risk (customer_id, score, computed_at) VALUES (?,?,?)",
                {id, scores[i], now});
-    const Json entry = {{"customer_id", id},
-                        {"risk", scores[i]},
-                        {"p_alive", p_by_customer[i]},
-                        {"days_since_last", activity.days_since_last[i]},
-                        {"complaints", complaints[i]},
-                        {"revenue", revenue[i]}};
+    const Json entry = {
+        {"customer_id", id},           {"risk", scores[i]},
+        {"p_alive", p_by_customer[i]}, {"days_since_last", activity.days_since_last[i]},
+        {"complaints", complaints[i]}, {"revenue", revenue[i]}};
     out.data["customers"].push_back(entry);
     if (scores[i] >= threshold && before < threshold && revenue[i] >= min_value) {
-      ctx.bus().publish(Event{"churn.risk_detected", {}, id,
+      ctx.bus().publish(Event{"churn.risk_detected",
+                              {},
+                              id,
                               Json{{"risk", scores[i]},
                                    {"previous_risk", before},
                                    {"p_alive", p_by_customer[i]},
@@ -237,11 +238,17 @@ CommandOutput record(Context& ctx, const CommandInput& in) {
     c.stage = stage::kLost;
     ctx.store().customers().update(c, ctx.actor());
   }
-  ctx.bus().publish(Event{"churn.recorded", {}, id,
-                          Json{{"reason", reason}, {"competitor", in.get("competitor")}, {"on", on}}});
+  ctx.bus().publish(
+      Event{"churn.recorded",
+            {},
+            id,
+            Json{{"reason", reason}, {"competitor", in.get("competitor")}, {"on", on}}});
   tx.commit();
   CommandOutput out;
-  out.data = {{"id", record_id}, {"customer_id", id}, {"churned_on", on}, {"reason", reason},
+  out.data = {{"id", record_id},
+              {"customer_id", id},
+              {"churned_on", on},
+              {"reason", reason},
               {"competitor", in.get("competitor")}};
   out.text = "recorded churn of customer " + std::to_string(id) + " (" + reason + ")\n";
   return out;
@@ -267,10 +274,10 @@ void add_churn_commands(Context& ctx) {
                option("competitor", "the competitor switched to"),
                option("on", "date (default: today)")}),
       [&ctx](const CommandInput& in) { return record(ctx, in); });
-  ctx.commands().add(command({"cohorts"}, "cohort table: share of each acquisition cohort active later",
-                             {option("period", "day, week or month", "month"),
-                              option("as-of", "end date")}),
-                     [&ctx](const CommandInput& in) { return cohorts(ctx, in); });
+  ctx.commands().add(
+      command({"cohorts"}, "cohort table: share of each acquisition cohort active later",
+              {option("period", "day, week or month", "month"), option("as-of", "end date")}),
+      [&ctx](const CommandInput& in) { return cohorts(ctx, in); });
 }
 
 }  // namespace crm::retention_plugin

@@ -55,8 +55,9 @@ Fitted fit(Context& ctx, const CommandInput& in) {
     f.from_database = true;
     f.log = load_purchases(ctx.store().db(), so.holdout_end ? so.holdout_end : so.calibration_end);
     if (f.log.size() == 0) {
-      throw InvalidInput("no purchases in the database; import interactions of kind purchase or "
-                         "pass --transactions FILE.csv");
+      throw InvalidInput(
+          "no purchases in the database; import interactions of kind purchase or "
+          "pass --transactions FILE.csv");
     }
   }
   f.summary = retention::summarize_transactions(f.log, so);
@@ -90,6 +91,7 @@ Json fit_json(const Fitted& f, const CommandInput& in) {
               {"log_likelihood", f.bgnbd.log_likelihood},
               {"iterations", f.bgnbd.iterations}}},
             {"gamma_gamma", nullptr},
+            {"at_bound", f.bgnbd.at_bound},
             {"customers", f.summary.size()},
             {"repeat_buyers", 0}};
   std::int64_t repeaters = 0;
@@ -97,16 +99,14 @@ Json fit_json(const Fitted& f, const CommandInput& in) {
   j["repeat_buyers"] = repeaters;
   if (f.gamma_gamma) {
     const auto& g = f.gamma_gamma->params;
-    j["gamma_gamma"] = {{"p", g.p},
-                        {"q", g.q},
-                        {"v", g.v},
-                        {"log_likelihood", f.gamma_gamma->log_likelihood}};
+    j["gamma_gamma"] = {
+        {"p", g.p}, {"q", g.q}, {"v", g.v}, {"log_likelihood", f.gamma_gamma->log_likelihood}};
   }
   if (f.summary.holdout_length > 0) {
     // Hold-out validation: the model's forecast for the period after the
     // calibration end against the repeat purchases that really happened.
-    const double predicted = retention::bgnbd_expected_total_purchases(
-        p, f.summary.history(), f.summary.holdout_length);
+    const double predicted =
+        retention::bgnbd_expected_total_purchases(p, f.summary.history(), f.summary.holdout_length);
     double actual = 0;
     for (double x : f.summary.holdout_frequency) actual += x;
     j["holdout"] = {{"length", f.summary.holdout_length},
@@ -120,12 +120,11 @@ Json fit_json(const Fitted& f, const CommandInput& in) {
 std::string fit_text(const Json& j) {
   char buf[512];
   const auto& b = j["bgnbd"];
-  std::snprintf(buf, sizeof buf,
-                "BG/NBD on %lld customers (%s): r=%.4f alpha=%.4f a=%.4f b=%.4f  LL=%.2f\n",
-                static_cast<long long>(j["customers"].get<std::int64_t>()),
-                j["source"].get<std::string>().c_str(), b["r"].get<double>(),
-                b["alpha"].get<double>(), b["a"].get<double>(), b["b"].get<double>(),
-                b["log_likelihood"].get<double>());
+  std::snprintf(
+      buf, sizeof buf, "BG/NBD on %lld customers (%s): r=%.4f alpha=%.4f a=%.4f b=%.4f  LL=%.2f\n",
+      static_cast<long long>(j["customers"].get<std::int64_t>()),
+      j["source"].get<std::string>().c_str(), b["r"].get<double>(), b["alpha"].get<double>(),
+      b["a"].get<double>(), b["b"].get<double>(), b["log_likelihood"].get<double>());
   std::string t = buf;
   if (!j["gamma_gamma"].is_null()) {
     const auto& g = j["gamma_gamma"];
@@ -189,10 +188,18 @@ CommandOutput predict_command(Context& ctx, const CommandInput& in) {
   const auto alive = retention::bgnbd_p_alive(p, view);
   const auto expected =
       retention::bgnbd_conditional_expected_purchases(p, view, static_cast<double>(co.periods));
-  const auto spend = retention::gamma_gamma_expected_spend(f.gamma_gamma->params,
-                                                           f.summary.frequency,
-                                                           f.summary.monetary_value);
+  const auto spend = retention::gamma_gamma_expected_spend(
+      f.gamma_gamma->params, f.summary.frequency, f.summary.monetary_value);
   const auto clv = retention::bgnbd_clv(p, view, spend, co);
+  for (std::size_t i = 0; i < clv.size(); ++i) {
+    if (!std::isfinite(alive[i]) || !std::isfinite(expected[i]) || !std::isfinite(clv[i])) {
+      throw Error("the fitted model gives no finite prediction for customer " +
+                  f.log.customer_keys[static_cast<std::size_t>(f.summary.customer[i])] +
+                  (f.bgnbd.at_bound ? " (a parameter ended on its bound: the data may not fit "
+                                      "the BG/NBD model)"
+                                    : ""));
+    }
+  }
 
   CommandOutput out;
   out.data = fit_json(f, in);
@@ -242,11 +249,15 @@ CommandOutput historic_command(const CommandInput& in) {
   const int horizon = integer_option(in, "horizon");
   const double v = retention::historic_clv(margin, r, d, horizon);
   CommandOutput out;
-  out.data = {{"margin", margin}, {"retention_rate", r}, {"discount_rate", d},
-              {"horizon", horizon}, {"clv", v}};
+  out.data = {{"margin", margin},
+              {"retention_rate", r},
+              {"discount_rate", d},
+              {"horizon", horizon},
+              {"clv", v}};
   char buf[160];
-  std::snprintf(buf, sizeof buf, "historic CLV = %.2f (margin %.2f, retention %.2f, discount %.3f, %d periods)\n",
-                v, margin, r, d, horizon);
+  std::snprintf(buf, sizeof buf,
+                "historic CLV = %.2f (margin %.2f, retention %.2f, discount %.3f, %d periods)\n", v,
+                margin, r, d, horizon);
   out.text = buf;
   return out;
 }
@@ -267,11 +278,12 @@ void add_clv_commands(Context& ctx) {
               "per-customer P(alive), expected purchases and CLV over a horizon", predict, false),
       [&ctx](const CommandInput& in) { return predict_command(ctx, in); });
   ctx.commands().add(
-      command({"clv", "historic"}, "historic CLV: margin x sum of (retention/(1+discount))^t",
-              {option("margin", "margin per period"), option("retention", "retention rate per period"),
-               option("discount-rate", "discount rate per period", "0.1"),
-               option("horizon", "number of periods", "10")},
-              false),
+      command(
+          {"clv", "historic"}, "historic CLV: margin x sum of (retention/(1+discount))^t",
+          {option("margin", "margin per period"), option("retention", "retention rate per period"),
+           option("discount-rate", "discount rate per period", "0.1"),
+           option("horizon", "number of periods", "10")},
+          false),
       [](const CommandInput& in) { return historic_command(in); });
 }
 

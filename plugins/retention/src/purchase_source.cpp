@@ -53,11 +53,12 @@ std::vector<double> count_per_customer(Database& db, const retention::PurchaseLo
     index[customer_id(log, static_cast<std::int32_t>(i))] = i;
   }
   std::vector<double> counts(log.customer_count(), 0.0);
-  db.query_each("SELECT customer_id, COUNT(*) FROM interactions WHERE kind = ? GROUP BY customer_id",
-                {kind}, [&](const SqlRow& r) {
-                  auto it = index.find(r.integer(0));
-                  if (it != index.end()) counts[it->second] = static_cast<double>(r.integer(1));
-                });
+  db.query_each(
+      "SELECT customer_id, COUNT(*) FROM interactions WHERE kind = ? GROUP BY customer_id", {kind},
+      [&](const SqlRow& r) {
+        auto it = index.find(r.integer(0));
+        if (it != index.end()) counts[it->second] = static_cast<double>(r.integer(1));
+      });
   return counts;
 }
 

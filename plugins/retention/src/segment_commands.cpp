@@ -71,7 +71,9 @@ CommandOutput rfm(Context& ctx, const CommandInput& in) {
         "INSERT INTO retention_segment_history (customer_id, segment, previous, as_of, changed_at) "
         "VALUES (?,?,?,?,?)",
         {id, name, previous, as_of, to_unix(ctx.clock().now())});
-    ctx.bus().publish(Event{"segment.changed", {}, id,
+    ctx.bus().publish(Event{"segment.changed",
+                            {},
+                            id,
                             Json{{"old", previous},
                                  {"new", name},
                                  {"as_of", as_of},
@@ -169,8 +171,8 @@ CommandOutput abc(Context& ctx, const CommandInput& in) {
     std::snprintf(buf, sizeof buf, "%.1f%%", 100 * share);
     rows.push_back({std::string(1, cls), std::to_string(s.first), buf});
   }
-  out.text = "ABC classes by " + std::string(by_profit ? "profit contribution" : "revenue") +
-             "\n" + render_table({"CLASS", "CUSTOMERS", "VALUE SHARE"}, rows);
+  out.text = "ABC classes by " + std::string(by_profit ? "profit contribution" : "revenue") + "\n" +
+             render_table({"CLASS", "CUSTOMERS", "VALUE SHARE"}, rows);
   return out;
 }
 
@@ -200,8 +202,8 @@ CommandOutput pyramid(Context& ctx, const CommandInput& in) {
     std::snprintf(buf, sizeof buf, "%.2f", sums[k]);
     rows.push_back({tiers[k].name, std::to_string(counts[k]), buf});
   }
-  out.text = "Value pyramid by revenue rank\n" +
-             render_table({"TIER", "CUSTOMERS", "REVENUE"}, rows);
+  out.text =
+      "Value pyramid by revenue rank\n" + render_table({"TIER", "CUSTOMERS", "REVENUE"}, rows);
   return out;
 }
 
@@ -221,11 +223,12 @@ void add_segment_commands(Context& ctx) {
   abc_options.push_back(option("by", "revenue or profit", "revenue"));
   abc_options.push_back(option("a-share", "cumulative value share of class A", "0.8"));
   abc_options.push_back(option("b-share", "cumulative value share of classes A+B", "0.95"));
-  ctx.commands().add(command({"segment", "abc"}, "ABC classes by cumulative value share", abc_options),
-                     [&ctx](const CommandInput& in) { return abc(ctx, in); });
   ctx.commands().add(
-      command({"segment", "pyramid"}, "value pyramid (top 1% / 4% / 15% / rest by revenue)", period),
-      [&ctx](const CommandInput& in) { return pyramid(ctx, in); });
+      command({"segment", "abc"}, "ABC classes by cumulative value share", abc_options),
+      [&ctx](const CommandInput& in) { return abc(ctx, in); });
+  ctx.commands().add(command({"segment", "pyramid"},
+                             "value pyramid (top 1% / 4% / 15% / rest by revenue)", period),
+                     [&ctx](const CommandInput& in) { return pyramid(ctx, in); });
 }
 
 }  // namespace crm::retention_plugin
