@@ -225,6 +225,26 @@ TEST_F(RetentionPlugin, ChurnRecordsAndSwitchingShare) {
   EXPECT_THROW(run({"churn", "record"}, {{"customer", "999"}, {"reason", "x"}}), crm::NotFound);
 }
 
+TEST_F(RetentionPlugin, WinBackReactivationRate) {
+  five_customers();
+  for (const auto id : {ids_[2], ids_[3], ids_[4]}) {
+    crm::Interaction offer;
+    offer.customer_id = id;
+    offer.channel = "email";
+    offer.kind = "winback_offer";
+    offer.direction = crm::Interaction::Direction::kOutbound;
+    offer.occurred_at = crm::parse_time("2026-01-10");
+    kernel_.store().interactions().record(offer, crm::Actor::user("t"));
+  }
+  purchase(ids_[2], "2026-02-01", 80);  // within 60 days: reactivated
+  purchase(ids_[3], "2026-04-01", 30);  // 81 days later: too late
+  const auto out = run({"churn", "winback"}, {{"offer-kind", "winback_offer"}, {"days", "60"}});
+  EXPECT_EQ(out["offered"], 3);
+  EXPECT_EQ(out["reactivated"], 1);
+  EXPECT_NEAR(out["reactivation_rate"].get<double>(), 1.0 / 3.0, 1e-12);
+  EXPECT_DOUBLE_EQ(out["revenue_after"].get<double>(), 80.0);
+}
+
 TEST_F(RetentionPlugin, MergeMovesChurnHistoryToTheSurvivor) {
   five_customers();
   run({"churn", "record"}, {{"customer", std::to_string(ids_[3])}, {"reason", "price"}});

@@ -121,7 +121,11 @@ CommandOutput cohorts(Context& ctx, const CommandInput& in) {
     rows.push_back(std::move(row));
   }
   std::vector<std::string> header = {"COHORT", "SIZE"};
-  for (std::size_t k = 0; k < width; ++k) header.push_back("+" + std::to_string(k));
+  for (std::size_t k = 0; k < width; ++k) {
+    std::string age(1, '+');
+    age += std::to_string(k);
+    header.push_back(std::move(age));
+  }
   out.text = render_table(header, rows);
   return out;
 }
@@ -254,9 +258,57 @@ CommandOutput record(Context& ctx, const CommandInput& in) {
   return out;
 }
 
+// Measures a win-back campaign: of the customers who were sent an offer (an
+// interaction of kind `--offer-kind`, by default "winback_offer"), how many
+// bought within `--days` days after their first offer, and for how much.
+CommandOutput winback(Context& ctx, const CommandInput& in) {
+  const std::string kind = in.get("offer-kind", "winback_offer");
+  const int days = integer_option(in, "days");
+  if (days <= 0) throw InvalidInput("--days must be positive");
+  std::int64_t offered = 0, reactivated = 0;
+  double revenue = 0;
+  Json customers = Json::array();
+  ctx.store().db().query_each(
+      "SELECT o.customer_id, o.first_offer, COUNT(p.id), COALESCE(SUM(p.amount), 0) "
+      "FROM (SELECT customer_id, MIN(occurred_at) AS first_offer FROM interactions "
+      "      WHERE kind = ? GROUP BY customer_id) o "
+      "LEFT JOIN interactions p ON p.customer_id = o.customer_id AND p.kind = 'purchase' "
+      "  AND p.occurred_at > o.first_offer AND p.occurred_at <= o.first_offer + ? "
+      "GROUP BY o.customer_id, o.first_offer ORDER BY o.customer_id",
+      {kind, std::int64_t{days} * 86400}, [&](const SqlRow& r) {
+        ++offered;
+        const bool back = r.integer(2) > 0;
+        reactivated += back;
+        revenue += r.real(3);
+        customers.push_back({{"customer_id", r.integer(0)},
+                             {"offered_at", format_time(from_unix(r.integer(1)))},
+                             {"purchases_after", r.integer(2)},
+                             {"revenue_after", r.real(3)},
+                             {"reactivated", back}});
+      });
+  const double rate = offered > 0 ? double(reactivated) / double(offered) : 0.0;
+  CommandOutput out;
+  out.data = {{"offer_kind", kind},        {"days", days},
+              {"offered", offered},        {"reactivated", reactivated},
+              {"reactivation_rate", rate}, {"revenue_after", revenue},
+              {"customers", customers}};
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.2f", revenue);
+  out.text = "win-back: " + std::to_string(offered) + " offered, " + std::to_string(reactivated) +
+             " bought again within " + std::to_string(days) + " days (" + pct(rate) +
+             "), revenue " + buf + "\n";
+  return out;
+}
+
 }  // namespace
 
 void add_churn_commands(Context& ctx) {
+  ctx.commands().add(
+      command({"churn", "winback"},
+              "reactivation after win-back offers: who bought again, and for how much",
+              {option("offer-kind", "interaction kind of the offer", "winback_offer"),
+               option("days", "days after the offer that count", "60")}),
+      [&ctx](const CommandInput& in) { return winback(ctx, in); });
   ctx.commands().add(
       command({"churn", "report"},
               "churn and retention rate per period, repeat-purchase rate, tenure, switching share",
