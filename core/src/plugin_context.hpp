@@ -11,6 +11,12 @@
 
 namespace crm::core {
 
+// Rethrows the exception in flight as a kernel exception of the same kind
+// and message. An exception object made by plugin code has its vtable in the
+// plugin's library; if it outlived the plugin (caught by a host after the
+// kernel unloaded it), reading it would crash. A copy made here does not.
+[[noreturn]] void rethrow_as_kernel_exception();
+
 // Holds the library of the code in `f`. Members are destroyed in reverse
 // order, so `f` (whose destructor may run plugin code) goes before `library`.
 template <class F>
@@ -19,7 +25,11 @@ struct Pinned {
   F f;
   template <class... A>
   auto operator()(A&&... a) const {
-    return f(std::forward<A>(a)...);
+    try {
+      return f(std::forward<A>(a)...);
+    } catch (...) {
+      rethrow_as_kernel_exception();
+    }
   }
 };
 

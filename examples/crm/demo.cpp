@@ -1,5 +1,6 @@
 #include "demo.hpp"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "crm/error.hpp"
@@ -71,6 +72,25 @@ int run(Kernel& k, const std::string& db_path, std::int64_t customers, std::ostr
   CommandInput show;
   show.positionals = {"8"};
   step(k, out, "Customer timeline", {"customers", "show"}, show);
+  // The bundled plugins' part of the tour, when they are loaded.
+  const auto has = [&k](const std::vector<std::string>& path) {
+    const auto all = k.commands().list();
+    return std::any_of(all.begin(), all.end(),
+                       [&](const CommandSpec& s) { return s.path == path; });
+  };
+  if (has({"segment", "rfm"})) {
+    CommandInput rfm;
+    rfm.options = {{"as-of", "2025-12-31"}, {"window", "365"}};
+    step(k, out, "RFM segments over the last year (retention plugin)", {"segment", "rfm"}, rfm);
+    CommandInput abc;
+    abc.options = {{"by", "profit"}, {"a-share", "0.8"}, {"b-share", "0.95"}};
+    step(k, out, "ABC classes by profit contribution", {"segment", "abc"}, abc);
+    CommandInput clv;
+    clv.options = {
+        {"calibration-end", "2025-09-30"}, {"holdout-end", "2025-12-31"}, {"time-unit", "week"}};
+    step(k, out, "Lifetime value model (BG/NBD + Gamma-Gamma) fitted on the store", {"clv", "fit"},
+         clv);
+  }
   out << "\nDone. Explore further with: crm --db " << db_path << " --help\n";
   return 0;
 }

@@ -148,6 +148,22 @@ TEST(PluginLoader, LibrariesStayLoadedWhileInUseAndUnloadAfter) {
   EXPECT_FALSE(loaded(good));  // the kernel is gone and with it every object of the plugin
 }
 
+TEST(PluginLoader, PluginExceptionsOutliveThePlugin) {
+  // The host catches the command's exception after the kernel (and with it
+  // the plugin's library) is gone: the exception must not live in the plugin.
+  std::string message;
+  try {
+    crm::Kernel k(fixture_options());
+    crm::CommandInput in;
+    in.options["fail"] = "true";
+    k.commands().run({"fixture", "good"}, in);
+  } catch (const crm::InvalidInput& e) {
+    message = e.what();
+  }
+  EXPECT_FALSE(loaded(kFixtures / "good.so"));
+  EXPECT_EQ(message, "good was asked to fail");
+}
+
 TEST(PluginLoader, OneBadPluginNeverStopsTheKernel) {
   crm::Kernel k(fixture_options());
   // The kernel works normally beside all the broken fixtures.

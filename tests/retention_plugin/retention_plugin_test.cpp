@@ -192,9 +192,16 @@ TEST_F(RetentionPlugin, ProfitContributionSubtractsChannelCosts) {
   visit.kind = "visit";
   visit.occurred_at = crm::parse_time("2025-02-01");
   kernel_.store().interactions().record(visit, crm::Actor::user("t"));
+  const auto visited = customer("Visited only");  // costs 5.00, brings nothing
+  visit.customer_id = visited;
+  kernel_.store().interactions().record(visit, crm::Actor::user("t"));
   const auto out =
       run({"segment", "abc"}, {{"by", "profit"}, {"a-share", "0.8"}, {"b-share", "0.95"}});
   for (const auto& c : out["customers"]) {
+    if (c["customer_id"] == visited) {
+      EXPECT_DOUBLE_EQ(c["profit"].get<double>(), -5.0);
+      EXPECT_EQ(c["class"], "C");
+    }
     if (c["customer_id"] == ids_[3]) {
       EXPECT_DOUBLE_EQ(c["revenue"].get<double>(), 10.0);
       EXPECT_DOUBLE_EQ(c["cost"].get<double>(), 5.0);

@@ -1,4 +1,5 @@
 // RFM segmentation, ABC classes and the value pyramid over the store's purchases.
+#include <algorithm>
 #include <map>
 
 #include "commands.hpp"
@@ -147,7 +148,15 @@ CommandOutput abc(Context& ctx, const CommandInput& in) {
   retention::AbcThresholds th;
   th.a_share = number_option(in, "a-share");
   th.b_share = number_option(in, "b-share");
-  const auto classes = retention::abc_classes(value, th);
+  // A customer who costs more than he brings has no share of the value:
+  // negative contributions count as zero and land in class C.
+  std::vector<double> share_basis(value.size());
+  for (std::size_t i = 0; i < value.size(); ++i) share_basis[i] = std::max(0.0, value[i]);
+  if (std::none_of(share_basis.begin(), share_basis.end(), [](double x) { return x > 0; })) {
+    throw InvalidInput(std::string("segment abc: no customer has a positive ") +
+                       (by_profit ? "profit contribution" : "revenue") + " in the period");
+  }
+  const auto classes = retention::abc_classes(share_basis, th);
   CommandOutput out;
   out.data = {{"by", by_profit ? "profit" : "revenue"}, {"customers", Json::array()}};
   std::map<char, std::pair<std::int64_t, double>> summary;
