@@ -15,6 +15,8 @@
 #include "stderr_logger.hpp"
 #include "task_store.hpp"
 #include "timer_store.hpp"
+#include "workflow_commands.hpp"
+#include "workflow_runtime.hpp"
 
 namespace crm {
 namespace {
@@ -64,6 +66,7 @@ struct Kernel::Impl {
         tasks(core::StoreParts{db, bus, *clock, audit}),
         store(db, customers, interactions, tasks, audit),
         timers(db, *logger),
+        workflows(core::WorkflowServices{db, store, bus, *clock, timers, *logger}),
         plugins(*logger) {}
 
   std::shared_ptr<Logger> logger;
@@ -77,6 +80,7 @@ struct Kernel::Impl {
   SqliteStore store;
   core::TimerStore timers;
   core::CommandTable commands;
+  core::WorkflowRuntime workflows;
   core::PluginLoader plugins;
 };
 
@@ -84,7 +88,13 @@ Kernel::Kernel(KernelOptions options) : impl_(std::make_unique<Impl>(options)) {
   impl_->db.set_listener(&impl_->bus);
   impl_->db.migrate("kernel", core::kernel_migrations());
   core::register_kernel_commands(*this);
-  if (!options.load_plugins) return;
+  impl_->workflows.open();
+  core::register_workflow_commands(impl_->commands, impl_->workflows);
+  // Recovery runs after plugins: a resumed instance may call a plugin's action.
+  if (!options.load_plugins) {
+    impl_->workflows.recover();
+    return;
+  }
   std::vector<std::filesystem::path> dirs = options.plugin_dirs;
   if (options.use_plugin_path_env) {
     if (const char* env = std::getenv("CRM_PLUGIN_PATH"); env && *env) {
@@ -101,7 +111,8 @@ Kernel::Kernel(KernelOptions options) : impl_(std::make_unique<Impl>(options)) {
   if (options.use_bundled_plugins) dirs.push_back(bundled_plugin_dir());
   impl_->plugins.load(dirs, options.plugin_config,
                       core::KernelServices{impl_->store, impl_->bus, *impl_->clock, impl_->timers,
-                                           impl_->commands, *impl_->logger});
+                                           impl_->commands, *impl_->logger, impl_->workflows});
+  impl_->workflows.recover();
 }
 
 Kernel::~Kernel() {
@@ -118,6 +129,7 @@ SimulatedClock* Kernel::simulated_clock() {
 Scheduler& Kernel::scheduler() { return impl_->timers; }
 CommandRegistry& Kernel::commands() { return impl_->commands; }
 Logger& Kernel::log() { return *impl_->logger; }
+WorkflowEngine& Kernel::workflows() { return impl_->workflows; }
 const std::vector<PluginRecord>& Kernel::plugins() const { return impl_->plugins.records(); }
 
 std::filesystem::path Kernel::bundled_plugin_dir() {

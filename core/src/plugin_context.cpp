@@ -34,7 +34,8 @@ PluginContext::PluginContext(std::string name, Json config, KernelServices servi
     : name_(std::move(name)),
       config_(config.is_object() ? std::move(config) : Json::object()),
       k_(services),
-      library_(std::move(library)) {}
+      library_(std::move(library)),
+      workflows_(services.workflows, library_) {}
 
 PluginContext::~PluginContext() { release(); }
 
@@ -45,6 +46,7 @@ void PluginContext::release() {
   timer_handlers_.clear();
   for (const auto& path : commands_) k_.commands.remove(path);
   commands_.clear();
+  workflows_.release();
 }
 
 SubscriptionId PluginContext::subscribe(std::string pattern, SubscriberOptions options,
@@ -76,6 +78,38 @@ void PluginContext::add(CommandSpec spec, CommandHandler handler) {
   auto path = spec.path;
   k_.commands.add(std::move(spec), Pinned<CommandHandler>{library_, std::move(handler)});
   commands_.push_back(std::move(path));
+}
+
+void PluginWorkflows::release() {
+  for (const auto& name : actions_) engine_.remove_action(name);
+  actions_.clear();
+  for (const auto& channel : channels_) engine_.set_channel(channel, nullptr);
+  channels_.clear();
+}
+
+void PluginWorkflows::add_action(std::string name, ActionSpec spec, ActionFunction fn) {
+  engine_.add_action(name, std::move(spec), Pinned<ActionFunction>{library_, std::move(fn)});
+  actions_.push_back(std::move(name));
+}
+
+void PluginWorkflows::remove_action(std::string_view name) {
+  engine_.remove_action(name);
+  std::erase(actions_, name);
+}
+
+void PluginWorkflows::set_channel(std::string channel, std::shared_ptr<ChannelSink> sink) {
+  if (sink) {
+    // The sink's code lives in the plugin's library: keep the library loaded
+    // as long as the engine holds the sink.
+    struct PinnedSink {
+      std::shared_ptr<void> library;      // destroyed last
+      std::shared_ptr<ChannelSink> sink;  // destroyed first
+    };
+    const auto pinned = std::make_shared<PinnedSink>(PinnedSink{library_, std::move(sink)});
+    sink = std::shared_ptr<ChannelSink>(pinned, pinned->sink.get());
+    channels_.push_back(channel);
+  }
+  engine_.set_channel(std::move(channel), std::move(sink));
 }
 
 }  // namespace crm::core

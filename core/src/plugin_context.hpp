@@ -40,6 +40,54 @@ struct KernelServices {
   Scheduler& scheduler;
   CommandTable& commands;
   Logger& log;
+  WorkflowEngine& workflows;
+};
+
+// The workflow engine as a plugin sees it: actions and channel sinks it
+// registers are pinned to its library and removed when it stops.
+class PluginWorkflows final : public WorkflowEngine {
+ public:
+  PluginWorkflows(WorkflowEngine& engine, std::shared_ptr<void> library)
+      : engine_(engine), library_(std::move(library)) {}
+  // Removes the plugin's actions and channel sinks.
+  void release();
+
+  std::vector<DefinitionError> validate(const Json& d) const override {
+    return engine_.validate(d);
+  }
+  int install(const Json& d) override { return engine_.install(d); }
+  bool uninstall(std::string_view name) override { return engine_.uninstall(name); }
+  std::vector<WorkflowDefinition> definitions() const override { return engine_.definitions(); }
+  WorkflowDefinition definition(std::string_view name) const override {
+    return engine_.definition(name);
+  }
+  std::string export_chart(std::string_view name, ChartFormat f) const override {
+    return engine_.export_chart(name, f);
+  }
+  InstanceId start(std::string_view name, std::optional<CustomerId> customer,
+                   const Json& variables) override {
+    return engine_.start(name, customer, variables);
+  }
+  bool cancel(InstanceId id) override { return engine_.cancel(id); }
+  std::optional<WorkflowInstance> instance(InstanceId id) override { return engine_.instance(id); }
+  std::vector<WorkflowInstance> instances(const InstanceQuery& q) override {
+    return engine_.instances(q);
+  }
+  std::vector<StepRecord> history(InstanceId id) override { return engine_.history(id); }
+  void add_action(std::string name, ActionSpec spec, ActionFunction fn) override;
+  void remove_action(std::string_view name) override;
+  std::vector<std::pair<std::string, ActionSpec>> actions() const override {
+    return engine_.actions();
+  }
+  void set_channel(std::string channel, std::shared_ptr<ChannelSink> sink) override;
+  int max_cascade_depth() const override { return engine_.max_cascade_depth(); }
+  void set_max_cascade_depth(int depth) override { engine_.set_max_cascade_depth(depth); }
+
+ private:
+  WorkflowEngine& engine_;
+  std::shared_ptr<void> library_;
+  std::vector<std::string> actions_;
+  std::vector<std::string> channels_;
 };
 
 class PluginContext final : public Context, EventBus, Scheduler, CommandRegistry {
@@ -48,7 +96,8 @@ class PluginContext final : public Context, EventBus, Scheduler, CommandRegistry
                 std::shared_ptr<void> library);
   ~PluginContext() override;
 
-  // Undoes every subscription, timer handler and command of the plugin.
+  // Undoes every subscription, timer handler, command and workflow action of
+  // the plugin.
   void release();
 
   // Context
@@ -60,6 +109,7 @@ class PluginContext final : public Context, EventBus, Scheduler, CommandRegistry
   Scheduler& scheduler() override { return *this; }
   CommandRegistry& commands() override { return *this; }
   Logger& log() override { return k_.log; }
+  WorkflowEngine& workflows() override { return workflows_; }
 
   // EventBus
   using EventBus::subscribe;
@@ -95,6 +145,7 @@ class PluginContext final : public Context, EventBus, Scheduler, CommandRegistry
   std::vector<SubscriptionId> subscriptions_;
   std::vector<TimerHandlerId> timer_handlers_;
   std::vector<std::vector<std::string>> commands_;
+  PluginWorkflows workflows_;
 };
 
 }  // namespace crm::core

@@ -1,8 +1,8 @@
 // What a plugin sees of the kernel.
 //
-// Subscriptions, timer handlers and commands a plugin registers through its
-// Context are removed when the plugin stops, and keep the plugin's library
-// loaded while they exist.
+// Subscriptions, timer handlers, commands, workflow actions and channel
+// sinks a plugin registers through its Context are removed when the plugin
+// stops, and keep the plugin's library loaded while they exist.
 #pragma once
 
 #include <string>
@@ -15,6 +15,7 @@
 #include "crm/logger.hpp"
 #include "crm/scheduler.hpp"
 #include "crm/store.hpp"
+#include "crm/workflow_engine.hpp"
 
 namespace crm {
 
@@ -33,6 +34,9 @@ class Context {
   virtual Scheduler& scheduler() = 0;
   virtual CommandRegistry& commands() = 0;
   virtual Logger& log() = 0;
+  // Actions and channel sinks a plugin registers here are removed when it
+  // stops.
+  virtual WorkflowEngine& workflows() = 0;
 
   // The actor to record for the plugin's own writes.
   Actor actor() const { return Actor::plugin(plugin_name()); }

@@ -17,6 +17,7 @@
 #include "crm/plugin_host.hpp"
 #include "crm/scheduler.hpp"
 #include "crm/store.hpp"
+#include "crm/workflow_engine.hpp"
 
 namespace crm {
 
@@ -64,6 +65,8 @@ class Kernel {
   Scheduler& scheduler();
   CommandRegistry& commands();
   Logger& log();
+  // Workflow definitions, instances and actions (docs/workflows.md).
+  WorkflowEngine& workflows();
 
   // Every plugin file found, with its status, in discovery order.
   const std::vector<PluginRecord>& plugins() const;

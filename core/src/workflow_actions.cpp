@@ -1,0 +1,254 @@
+#include "workflow_actions.hpp"
+
+#include <algorithm>
+
+#include "crm/error.hpp"
+#include "crm/event.hpp"
+
+namespace crm::core {
+namespace {
+
+std::string text(const Json& params, const char* key, const std::string& fallback = "") {
+  const auto it = params.find(key);
+  if (it == params.end() || it->is_null()) return fallback;
+  return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+std::string required_text(const Json& params, const char* key) {
+  std::string v = text(params, key);
+  if (v.empty()) throw InvalidInput(std::string("parameter '") + key + "' is empty");
+  return v;
+}
+
+ActionSpec spec(std::string help, std::vector<ActionParam> params, bool needs_customer = false) {
+  ActionSpec s;
+  s.help = std::move(help);
+  s.params = std::move(params);
+  s.needs_customer = needs_customer;
+  return s;
+}
+
+ActionParam param(std::string name, std::string type, bool required, std::string help) {
+  return ActionParam{std::move(name), std::move(type), required, std::move(help)};
+}
+
+class InteractionSink final : public ChannelSink {
+ public:
+  Delivery send(const OutboundMessage& m, Store& store, const Actor& by) override {
+    const Customer c = store.customers().get(m.customer_id);
+    Delivery d;
+    if (!c.may_contact(m.channel)) {
+      d.status = Delivery::Status::kOptedOut;
+      d.detail = "customer " + std::to_string(c.id) + " opted out of " + m.channel;
+      return d;
+    }
+    if (!m.template_id.empty()) {
+      InteractionQuery q;
+      q.customer_id = m.customer_id;
+      q.channel = m.channel;
+      q.kind = "message";
+      const auto sent = store.interactions().list(q);
+      const bool again = std::any_of(sent.begin(), sent.end(), [&](const Interaction& i) {
+        return i.direction == Interaction::Direction::kOutbound &&
+               i.payload.value("template_id", "") == m.template_id;
+      });
+      if (again) {
+        d.status = Delivery::Status::kDuplicate;
+        d.detail = "template '" + m.template_id + "' was already sent by " + m.channel;
+        return d;
+      }
+    }
+    Interaction i;
+    i.customer_id = m.customer_id;
+    i.channel = m.channel;
+    i.kind = "message";
+    i.direction = Interaction::Direction::kOutbound;
+    i.agent = to_string(by);
+    i.notes = m.subject.empty() ? m.body : m.subject + ": " + m.body;
+    i.payload = m.payload.is_object() ? m.payload : Json::object();
+    i.payload["subject"] = m.subject;
+    i.payload["template_id"] = m.template_id;
+    d.interaction_id = store.interactions().record(i, by);
+    return d;
+  }
+};
+
+// Sets one customer field by name; returns {field, old, new}.
+Json set_customer_field(ActionContext& ctx, const std::string& field, const Json& value) {
+  Customer c = ctx.customer();
+  Json old;
+  const auto as_text = [&] { return value.is_string() ? value.get<std::string>() : value.dump(); };
+  const std::map<std::string, std::string*> fields = {
+      {"name", &c.name},         {"email", &c.email},
+      {"phone", &c.phone},       {"owner", &c.owner},
+      {"stage", &c.stage},       {"segment", &c.segment},
+      {"birthday", &c.birthday}, {"external_id", &c.external_id}};
+  if (const auto it = fields.find(field); it != fields.end()) {
+    old = *it->second;
+    *it->second = as_text();
+  } else if (field.starts_with("attributes.") && field.size() > 11) {
+    const std::string key = field.substr(11);
+    if (!c.attributes.is_object()) c.attributes = Json::object();
+    old = c.attributes.value(key, Json());
+    c.attributes[key] = value;
+  } else {
+    throw InvalidInput("set_field: unknown customer field '" + field +
+                       "' (name, email, phone, owner, stage, segment, birthday, external_id or "
+                       "attributes.<key>)");
+  }
+  ctx.store().customers().update(c, ctx.actor());
+  return Json{{"field", field}, {"old", old}, {"new", value}};
+}
+
+}  // namespace
+
+std::shared_ptr<ChannelSink> make_interaction_sink() { return std::make_shared<InteractionSink>(); }
+
+void register_builtin_actions(WorkflowEngine& e) {
+  e.add_action("create_task",
+               spec("create a task (without waiting for it; the task step waits)",
+                    {param("title", "string", true, "what to do"),
+                     param("owner", "string", true, "who does it"),
+                     param("due", "string", false, "duration from now, e.g. 24h"),
+                     param("link", "string", false, "what it belongs to (default: the instance)")}),
+               [](ActionContext& ctx, const Json& p) {
+                 Task t;
+                 t.customer_id = ctx.customer_id();
+                 t.title = required_text(p, "title");
+                 t.owner = required_text(p, "owner");
+                 if (const std::string due = text(p, "due"); !due.empty()) {
+                   t.due_at = ctx.clock().now() + parse_duration(due);
+                 }
+                 t.link = text(p, "link", "workflow:" + std::to_string(ctx.instance_id()));
+                 return Json{{"task_id", ctx.store().tasks().add(t, ctx.actor())}};
+               });
+  e.add_action(
+      "record_interaction",
+      spec("record an interaction in the customer's history",
+           {param("channel", "string", true, "phone, email, visit..."),
+            param("kind", "string", true, "call, message, visit..."),
+            param("direction", "string", false, "inbound or outbound (default outbound)"),
+            param("notes", "string", false, "text"), param("agent", "string", false, "who"),
+            param("amount", "number", false, "money"), param("case_id", "string", false, "case"),
+            param("payload", "object", false, "extra data")},
+           true),
+      [](ActionContext& ctx, const Json& p) {
+        Interaction i;
+        i.customer_id = *ctx.customer_id();
+        i.channel = required_text(p, "channel");
+        i.kind = required_text(p, "kind");
+        i.direction = parse_direction(text(p, "direction", "outbound"));
+        i.notes = text(p, "notes");
+        i.agent = text(p, "agent", to_string(ctx.actor()));
+        i.case_id = text(p, "case_id");
+        if (p.contains("amount") && p["amount"].is_number()) i.amount = p["amount"].get<double>();
+        if (p.contains("payload") && p["payload"].is_object()) i.payload = p["payload"];
+        return Json{{"interaction_id", ctx.store().interactions().record(i, ctx.actor())}};
+      });
+  e.add_action("set_field",
+               spec("set a customer field (name, email, phone, owner, stage, segment, birthday, "
+                    "external_id or attributes.<key>)",
+                    {param("field", "string", true, "the field"),
+                     param("value", "any", true, "the new value")},
+                    true),
+               [](ActionContext& ctx, const Json& p) {
+                 return set_customer_field(ctx, required_text(p, "field"), p.at("value"));
+               });
+  e.add_action(
+      "set_stage",
+      spec("set the customer's life-cycle stage", {param("stage", "string", true, "stage")}, true),
+      [](ActionContext& ctx, const Json& p) {
+        return set_customer_field(ctx, "stage", required_text(p, "stage"));
+      });
+  e.add_action(
+      "set_segment",
+      spec("set the customer's segment", {param("segment", "string", true, "segment")}, true),
+      [](ActionContext& ctx, const Json& p) {
+        return set_customer_field(ctx, "segment", required_text(p, "segment"));
+      });
+  e.add_action("add_tag", spec("tag the customer", {param("tag", "string", true, "tag")}, true),
+               [](ActionContext& ctx, const Json& p) {
+                 Customer c = ctx.customer();
+                 const std::string tag = required_text(p, "tag");
+                 const bool added = std::find(c.tags.begin(), c.tags.end(), tag) == c.tags.end();
+                 if (added) {
+                   c.tags.push_back(tag);
+                   ctx.store().customers().update(c, ctx.actor());
+                 }
+                 return Json{{"tag", tag}, {"added", added}};
+               });
+  e.add_action("remove_tag", spec("remove a tag", {param("tag", "string", true, "tag")}, true),
+               [](ActionContext& ctx, const Json& p) {
+                 Customer c = ctx.customer();
+                 const std::string tag = required_text(p, "tag");
+                 const auto n = std::erase(c.tags, tag);
+                 if (n > 0) ctx.store().customers().update(c, ctx.actor());
+                 return Json{{"tag", tag}, {"removed", n > 0}};
+               });
+  e.add_action(
+      "send_message",
+      spec("send a message through the channel's sink (opt-outs and repeated templates are "
+           "suppressed by the default sink)",
+           {param("channel", "string", true, "email, sms, letter..."),
+            param("subject", "string", false, "subject"), param("body", "string", false, "text"),
+            param("template_id", "string", false, "the same template is sent once per channel"),
+            param("payload", "object", false, "data for the gateway")},
+           true),
+      [](ActionContext& ctx, const Json& p) {
+        OutboundMessage m;
+        m.customer_id = *ctx.customer_id();
+        m.channel = required_text(p, "channel");
+        m.subject = text(p, "subject");
+        m.body = text(p, "body");
+        m.template_id = text(p, "template_id");
+        if (p.contains("payload") && p["payload"].is_object()) m.payload = p["payload"];
+        const Delivery d = ctx.channel(m.channel).send(m, ctx.store(), ctx.actor());
+        Json out{
+            {"status", to_string(d.status)}, {"detail", d.detail}, {"interaction_id", nullptr}};
+        if (d.interaction_id) out["interaction_id"] = *d.interaction_id;
+        return out;
+      });
+  e.add_action("emit_event",
+               spec("publish an event (for the instance's customer)",
+                    {param("type", "string", true, "event type, e.g. complaint.escalated"),
+                     param("payload", "object", false, "event payload")}),
+               [](ActionContext& ctx, const Json& p) {
+                 Event ev;
+                 ev.type = required_text(p, "type");
+                 ev.time = ctx.clock().now();
+                 ev.customer_id = ctx.customer_id();
+                 ev.payload = p.value("payload", Json::object());
+                 ev.payload["workflow"] = ctx.workflow();
+                 ev.payload["instance"] = ctx.instance_id();
+                 ctx.bus().publish(ev);
+                 return Json{{"type", ev.type}};
+               });
+  e.add_action("log",
+               spec("write a message to the kernel log",
+                    {param("message", "string", true, "text"),
+                     param("level", "string", false, "info, warning or error")}),
+               [](ActionContext& ctx, const Json& p) {
+                 const std::string level = text(p, "level", "info");
+                 const Logger::Level l = level == "error"     ? Logger::Level::kError
+                                         : level == "warning" ? Logger::Level::kWarning
+                                                              : Logger::Level::kInfo;
+                 ctx.log().write(l, "workflow:" + ctx.workflow(), text(p, "message"));
+                 return Json{{"message", text(p, "message")}};
+               });
+}
+
+}  // namespace crm::core
+
+namespace crm {
+std::string to_string(Delivery::Status s) {
+  switch (s) {
+    case Delivery::Status::kSent:
+      return "sent";
+    case Delivery::Status::kOptedOut:
+      return "opted_out";
+    case Delivery::Status::kDuplicate:
+      break;
+  }
+  return "duplicate";
+}
+}  // namespace crm

@@ -1,0 +1,50 @@
+// Channel sinks: where the workflow action "send_message" delivers a message.
+//
+// A sink is an interface so a product can plug in its e-mail or SMS gateway.
+// The kernel ships a sink that sends nothing and records each message as an
+// outbound interaction of the customer: the customer's history shows it, and
+// every later send can check it for opt-outs and duplicates (the course's
+// "identical mailing twice" and "mailing after opting out" complaints).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "crm/actor.hpp"
+#include "crm/customer.hpp"
+#include "crm/interaction.hpp"
+#include "crm/json.hpp"
+#include "crm/store.hpp"
+
+namespace crm {
+
+struct OutboundMessage {
+  CustomerId customer_id = 0;
+  std::string channel;  // email, sms, phone, letter...
+  std::string subject;
+  std::string body;
+  // Identifies "the same message" for duplicate suppression: a customer gets
+  // a given template once per channel. Empty: no duplicate check.
+  std::string template_id;
+  Json payload = Json::object();  // anything else the gateway needs
+};
+
+struct Delivery {
+  enum class Status { kSent, kOptedOut, kDuplicate } status = Status::kSent;
+  std::optional<InteractionId> interaction_id;  // the recorded outbound interaction
+  std::string detail;                           // why it was suppressed
+};
+
+// "sent", "opted_out", "duplicate".
+std::string to_string(Delivery::Status s);
+
+class ChannelSink {
+ public:
+  virtual ~ChannelSink() = default;
+  // Delivers `m` (or suppresses it) and returns what happened. Throws on a
+  // delivery failure; the workflow step then fails and is retried per policy.
+  // Runs inside the step's transaction: writes to `store` commit with it.
+  virtual Delivery send(const OutboundMessage& m, Store& store, const Actor& by) = 0;
+};
+
+}  // namespace crm

@@ -1,0 +1,64 @@
+// Conditions: the JSON predicates of workflow triggers, branches and waits.
+//
+// A condition is evaluated against "facts", a JSON object whose top-level
+// keys are the roots a field path may start with:
+//
+//   event     the event being considered ({type, time, customer_id, payload})
+//   customer  the customer as crm::to_json(Customer) gives it
+//   vars      the workflow instance's variables
+//   old, new  for customer.updated: the old and new value of each changed
+//             field ("old.stage"), taken from payload.changes
+//
+// The forms (docs/workflows.md has the full reference):
+//
+//   {"all": [c, ...]}   {"any": [c, ...]}   {"not": c}      true   false
+//   {"field": "customer.segment", "op": "eq", "value": "A"}
+//       op: eq ne lt le gt ge in not_in contains starts_with exists empty
+//   {"changed": "stage"}                       the event changed that field
+//   {"changed": "stage", "from": "prospect", "to": "customer"}
+//   {"old": "stage", "op": "eq", "value": "prospect"}   shorthand for field "old.stage"
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crm/json.hpp"
+
+namespace crm {
+
+// One problem in a definition, located by its JSON path
+// ("$.steps[2].then[0].action").
+struct DefinitionError {
+  std::string path;
+  std::string message;
+};
+
+// "<path>: <message>".
+inline std::string to_string(const DefinitionError& e) { return e.path + ": " + e.message; }
+
+// Appends every problem of `condition` (located at `path`) to `errors`:
+// unknown forms or operators, missing operands, paths with an unknown root.
+void validate_condition(const Json& condition, const std::string& path,
+                        std::vector<DefinitionError>& errors);
+
+// Evaluates a condition that passed validate_condition(). A path that does
+// not resolve is null: it equals only null, and every ordering comparison
+// with it is false.
+bool evaluate_condition(const Json& condition, const Json& facts);
+
+// The value at a dotted path ("customer.attributes.tier", "vars.task.id",
+// "customer.tags.0"), or nullptr when any part is missing.
+const Json* lookup_fact(const Json& facts, std::string_view path);
+
+// Replaces "{{path}}" placeholders in every string of `value` (recursively in
+// arrays and objects) with the facts they name. A string that is exactly one
+// placeholder becomes the fact itself (a number stays a number); otherwise
+// the fact is inserted as text (strings unquoted) and a missing one as "".
+Json expand_template(const Json& value, const Json& facts);
+
+// True when the condition or template names a customer field, so the
+// customer must be loaded to evaluate it.
+bool mentions_customer(const Json& condition_or_template);
+
+}  // namespace crm
