@@ -32,6 +32,43 @@ void AuditStore::record(const Actor& by, std::string_view action, std::string_vi
   s.run();
 }
 
+void AuditStore::record_many(const Actor& by, std::string_view action, std::string_view entity,
+                             std::span<const AuditRow> rows) {
+  // 64 rows of 7 parameters stay far below SQLite's parameter limit; the
+  // statement for a full chunk is prepared once and cached.
+  constexpr std::size_t kChunk = 64;
+  const std::int64_t at = to_unix(clock_.now());
+  const std::string actor = to_string(by);
+  auto sql_for = [](std::size_t n) {
+    std::string sql =
+        "INSERT INTO audit_log (at, actor, action, entity, entity_id, customer_id, details) "
+        "VALUES ";
+    for (std::size_t i = 0; i < n; ++i) sql += i == 0 ? "(?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?)";
+    return sql;
+  };
+  static_assert(kChunk * 7 < 999, "SQLite's smallest parameter limit");
+  const std::string full_sql = sql_for(kChunk);
+  for (std::size_t start = 0; start < rows.size(); start += kChunk) {
+    const std::size_t n = std::min(kChunk, rows.size() - start);
+    Statement& s = db_.statement(n == kChunk ? full_sql : sql_for(n));
+    int p = 1;
+    for (const AuditRow& r : rows.subspan(start, n)) {
+      s.bind(p++, at);
+      s.bind(p++, actor);
+      s.bind(p++, action);
+      s.bind(p++, entity);
+      s.bind(p++, r.entity_id);
+      if (r.customer_id) {
+        s.bind(p++, *r.customer_id);
+      } else {
+        s.bind(p++, nullptr);
+      }
+      s.bind(p++, r.details);
+    }
+    s.run();
+  }
+}
+
 std::vector<AuditEntry> AuditStore::read(std::string_view sql,
                                          const std::vector<SqlValue>& params) {
   std::vector<AuditEntry> out;

@@ -52,7 +52,7 @@ void run_checking_external_id(Statement& s, const Customer& c) {
     s.run();
   } catch (const StoreError& e) {
     if (std::string_view(e.what()).find("UNIQUE") != std::string_view::npos) {
-      throw StoreError("external id '" + c.external_id + "' is taken by another customer");
+      throw DuplicateKey("external id '" + c.external_id + "' is taken by another customer");
     }
     throw;
   }
@@ -96,6 +96,46 @@ CustomerId CustomerStore::add(const Customer& c, const Actor& by) {
   p_.bus.publish(Event{events::kCustomerCreated, now, id, Json::object()});
   tx.commit();
   return id;
+}
+
+std::vector<AddOutcome> CustomerStore::add_many(std::span<const Customer> customers,
+                                                const Actor& by) {
+  std::vector<AddOutcome> out(customers.size());
+  const TimePoint now = p_.clock.now();
+  Transaction tx(p_.db);
+  Statement& s = p_.db.statement(
+      "INSERT INTO customers (external_id, name, kind, email, email_norm, phone, phone_norm, "
+      "birthday, owner, stage, segment, consent, tags, attributes, created_at, updated_at) "
+      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  std::vector<AuditRow> audit;
+  audit.reserve(customers.size());
+  for (std::size_t i = 0; i < customers.size(); ++i) {
+    const Customer& c = customers[i];
+    // One statement per customer: when it fails nothing of the customer was
+    // written, so the batch needs no savepoint per customer.
+    try {
+      validate_customer(c);
+      s.reset();
+      bind_customer(s, c, now, now);
+      run_checking_external_id(s, c);
+    } catch (const InvalidInput& e) {
+      out[i].error = e.what();
+      continue;
+    } catch (const DuplicateKey& e) {
+      out[i].error = e.what();
+      continue;
+    }
+    const CustomerId id = p_.db.last_insert_id();
+    out[i].id = id;
+    if (!c.contacts.empty()) write_contacts(id, c.contacts);
+    audit.push_back({id, id, Json{{"name", c.name}}.dump()});
+  }
+  p_.audit.record_many(by, "customer.create", "customer", audit);
+  for (const AuditRow& row : audit) {
+    p_.bus.publish(Event{events::kCustomerCreated, now, row.entity_id, Json::object()});
+  }
+  tx.commit();
+  return out;
 }
 
 void CustomerStore::write_contacts(CustomerId id, const std::vector<ContactPerson>& contacts) {

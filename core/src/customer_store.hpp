@@ -10,6 +10,7 @@ class CustomerStore final : public CustomerRepository {
   explicit CustomerStore(StoreParts parts) : p_(parts) {}
 
   CustomerId add(const Customer& c, const Actor& by) override;
+  std::vector<AddOutcome> add_many(std::span<const Customer> customers, const Actor& by) override;
   void update(const Customer& c, const Actor& by) override;
   std::optional<Customer> find(CustomerId id) override;
   Customer get(CustomerId id) override;

@@ -2,7 +2,7 @@
 // the audit log. Private to the kernel.
 #pragma once
 
-#include "crm/audit_log.hpp"
+#include "audit_store.hpp"
 #include "crm/clock.hpp"
 #include "crm/event_bus.hpp"
 #include "sqlite_database.hpp"
@@ -13,7 +13,7 @@ struct StoreParts {
   SqliteDatabase& db;
   EventBus& bus;
   const Clock& clock;
-  AuditLog& audit;
+  AuditStore& audit;
 };
 
 // Parses JSON text stored by the kernel; a corrupt value is reported with

@@ -209,6 +209,56 @@ TEST_F(StoreTest, ExternalIdTakenOnUpdateIsStoreError) {
   EXPECT_EQ(customers.get(b.id).external_id, "K-2");
 }
 
+TEST_F(StoreTest, AddManyAddsTheGoodOnesAndSaysWhyNotForTheOthers) {
+  Customer taken = customer("Taken");
+  taken.external_id = "K-1";
+  customers.add(taken, alice);
+  std::vector<CustomerId> created;
+  k->bus().subscribe("customer.created", "seen",
+                     [&](const crm::Event& e) { created.push_back(*e.customer_id); });
+
+  std::vector<Customer> batch(4);
+  batch[0] = full_customer();
+  batch[1] = customer("");  // no name
+  batch[2] = customer("Clash");
+  batch[2].external_id = "K-1";
+  batch[3] = customer("Dora", "dora@example.org");
+  const auto out = customers.add_many(batch, alice);
+
+  ASSERT_EQ(out.size(), 4u);
+  EXPECT_GT(out[0].id, 0);
+  EXPECT_EQ(out[0].error, "");
+  EXPECT_EQ(out[1].id, 0);
+  EXPECT_NE(out[1].error.find("name"), std::string::npos) << out[1].error;
+  EXPECT_EQ(out[2].id, 0);
+  EXPECT_NE(out[2].error.find("K-1"), std::string::npos) << out[2].error;
+  EXPECT_GT(out[3].id, out[0].id);
+  EXPECT_EQ(customers.count(), 3);
+  expect_same_fields(customers.get(out[0].id), batch[0]);
+  EXPECT_EQ(customers.get(out[3].id).email, "dora@example.org");
+  // Each added customer has its own audit entry and event, as with add().
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log WHERE action = 'customer.create' AND "
+                  "actor = 'user:alice' AND customer_id IN (?, ?)",
+                  {out[0].id, out[3].id}),
+            2);
+  EXPECT_EQ(created, (std::vector<CustomerId>{out[0].id, out[3].id}));
+}
+
+TEST_F(StoreTest, AddManyIsUndoneWhenAValidationHookRefusesOne) {
+  crm::SubscriberOptions o;
+  o.name = "no-test-domain";
+  o.phase = crm::Phase::kBeforeCommit;
+  k->bus().subscribe("customer.created", o, [&](const crm::Event& e) {
+    if (customers.get(*e.customer_id).email.ends_with("@test.invalid")) {
+      throw crm::InvalidInput("test addresses are refused");
+    }
+  });
+  std::vector<Customer> batch = {customer("A", "a@example.org"), customer("B", "b@test.invalid")};
+  EXPECT_THROW(customers.add_many(batch, alice), crm::InvalidInput);
+  EXPECT_EQ(customers.count(), 0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log"), 0);
+}
+
 TEST_F(StoreTest, ManyCustomersWithoutExternalId) {
   add("A");
   add("B");

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -42,14 +43,31 @@ struct Handover {
   std::int64_t open_tasks = 0;
 };
 
+// What add_many() did with one customer: its new id, or why it was not
+// added (id 0).
+struct AddOutcome {
+  CustomerId id = 0;
+  std::string error;
+};
+
 class CustomerRepository {
  public:
   virtual ~CustomerRepository() = default;
 
   // Inserts `c` (its id is ignored) and returns the new id. Throws
-  // InvalidInput for an empty name or a bad field, StoreError for a taken
-  // external id (naming it).
+  // InvalidInput for an empty name or a bad field, DuplicateKey (a
+  // StoreError) for a taken external id, naming it.
   virtual CustomerId add(const Customer& c, const Actor& by) = 0;
+
+  // Adds many customers in one transaction, as add() would one by one but
+  // several times faster: the batch shares one savepoint and one audit
+  // statement. A customer that is invalid or whose external id is taken is
+  // not added and its outcome says why; the others are. Outcomes are in the
+  // order of `customers`. The customer.created events are published once the
+  // batch is written: a before-commit subscriber that throws undoes the
+  // whole batch and the exception propagates, as does a StoreError.
+  virtual std::vector<AddOutcome> add_many(std::span<const Customer> customers,
+                                           const Actor& by) = 0;
 
   // Replaces the stored customer `c.id`. Throws NotFound for an unknown id.
   // A changed owner is recorded as a hand-over.

@@ -34,6 +34,13 @@ class StoreError : public Error {
   using Error::Error;
 };
 
+// A unique key that another record holds already (a customer's external
+// id): bad data rather than a broken database.
+class DuplicateKey : public StoreError {
+ public:
+  using StoreError::StoreError;
+};
+
 // A plugin that cannot be loaded, resolved or started.
 class PluginError : public Error {
  public:
