@@ -35,7 +35,7 @@ class Context {
   virtual CommandRegistry& commands() = 0;
   virtual Logger& log() = 0;
   // Actions and channel sinks a plugin registers here are removed when it
-  // stops.
+  // stops. (API 1.1)
   virtual WorkflowEngine& workflows() = 0;
 
   // The actor to record for the plugin's own writes.

@@ -59,16 +59,6 @@ class CustomerRepository {
   // StoreError) for a taken external id, naming it.
   virtual CustomerId add(const Customer& c, const Actor& by) = 0;
 
-  // Adds many customers in one transaction, as add() would one by one but
-  // several times faster: the batch shares one savepoint and one audit
-  // statement. A customer that is invalid or whose external id is taken is
-  // not added and its outcome says why; the others are. Outcomes are in the
-  // order of `customers`. The customer.created events are published once the
-  // batch is written: a before-commit subscriber that throws undoes the
-  // whole batch and the exception propagates, as does a StoreError.
-  virtual std::vector<AddOutcome> add_many(std::span<const Customer> customers,
-                                           const Actor& by) = 0;
-
   // Replaces the stored customer `c.id`. Throws NotFound for an unknown id.
   // A changed owner is recorded as a hand-over.
   virtual void update(const Customer& c, const Actor& by) = 0;
@@ -98,6 +88,17 @@ class CustomerRepository {
   // the transaction so plugins move their own rows. Throws NotFound for an
   // unknown id and InvalidInput when both ids are the same.
   virtual void merge(CustomerId keep, CustomerId other, const Actor& by) = 0;
+
+  // Added in API 1.1 (at the end, so plugins built for 1.0 keep working).
+  // Adds many customers in one transaction, as add() would one by one but
+  // faster: the batch shares one savepoint and writes its audit entries in
+  // multi-row INSERTs. A customer that is invalid or whose external id is taken is
+  // not added and its outcome says why; the others are. Outcomes are in the
+  // order of `customers`. The customer.created events are published once the
+  // batch is written: a before-commit subscriber that throws undoes the
+  // whole batch and the exception propagates, as does a StoreError.
+  virtual std::vector<AddOutcome> add_many(std::span<const Customer> customers,
+                                           const Actor& by) = 0;
 };
 
 }  // namespace crm
