@@ -1,6 +1,47 @@
 #include "command_table.hpp"
 
+#include <charconv>
+
 #include "crm/error.hpp"
+
+namespace crm {
+namespace {
+
+template <class T>
+bool parse_whole(const std::string& text, T& out) {
+  const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc{} && p == text.data() + text.size() && !text.empty();
+}
+
+}  // namespace
+
+std::int64_t CommandInput::integer(const std::string& name, std::int64_t fallback) const {
+  if (!has(name)) return fallback;
+  std::int64_t v = 0;
+  if (!parse_whole(get(name), v)) {
+    throw InvalidInput("--" + name + " '" + get(name) + "' is not a whole number");
+  }
+  return v;
+}
+
+double CommandInput::number(const std::string& name, double fallback) const {
+  if (!has(name)) return fallback;
+  double v = 0;
+  if (!parse_whole(get(name), v)) {
+    throw InvalidInput("--" + name + " '" + get(name) + "' is not a number");
+  }
+  return v;
+}
+
+std::int64_t parse_id(const std::string& text, const char* what) {
+  std::int64_t v = 0;
+  if (!parse_whole(text, v) || v <= 0) {
+    throw InvalidInput(std::string(what) + " '" + text + "' is not a positive integer id");
+  }
+  return v;
+}
+
+}  // namespace crm
 
 namespace crm::core {
 namespace {

@@ -65,7 +65,7 @@ struct Kernel::Impl {
         interactions(core::StoreParts{db, bus, *clock, audit}),
         tasks(core::StoreParts{db, bus, *clock, audit}),
         store(db, customers, interactions, tasks, audit),
-        timers(db, *logger),
+        timers(db, *logger, dynamic_cast<SimulatedClock*>(clock.get())),
         workflows(core::WorkflowServices{db, store, bus, *clock, timers, *logger}),
         plugins(*logger) {}
 
@@ -90,9 +90,11 @@ Kernel::Kernel(KernelOptions options) : impl_(std::make_unique<Impl>(options)) {
   core::register_kernel_commands(*this);
   impl_->workflows.open();
   core::register_workflow_commands(impl_->commands, impl_->workflows);
-  // Recovery runs after plugins: a resumed instance may call a plugin's action.
+  // Recovery of instances a crashed process left is not done here: every
+  // `crm` command builds a kernel, and listing workflows must not run their
+  // steps. `crm run-due` (WorkflowEngine::recover()) does it.
   if (!options.load_plugins) {
-    impl_->workflows.recover();
+    impl_->workflows.activate();
     return;
   }
   std::vector<std::filesystem::path> dirs = options.plugin_dirs;
@@ -112,7 +114,7 @@ Kernel::Kernel(KernelOptions options) : impl_(std::make_unique<Impl>(options)) {
   impl_->plugins.load(dirs, options.plugin_config,
                       core::KernelServices{impl_->store, impl_->bus, *impl_->clock, impl_->timers,
                                            impl_->commands, *impl_->logger, impl_->workflows});
-  impl_->workflows.recover();
+  impl_->workflows.activate();
 }
 
 Kernel::~Kernel() {

@@ -93,8 +93,9 @@ void PluginWorkflows::add_action(std::string name, ActionSpec spec, ActionFuncti
 }
 
 void PluginWorkflows::remove_action(std::string_view name) {
-  engine_.remove_action(name);
-  std::erase(actions_, name);
+  // Only its own: a plugin must not take away the kernel's or another
+  // plugin's actions.
+  if (std::erase(actions_, name) > 0) engine_.remove_action(name);
 }
 
 void PluginWorkflows::set_channel(std::string channel, std::shared_ptr<ChannelSink> sink) {

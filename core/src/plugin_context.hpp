@@ -69,6 +69,7 @@ class PluginWorkflows final : public WorkflowEngine {
     return engine_.start(name, customer, variables);
   }
   bool cancel(InstanceId id) override { return engine_.cancel(id); }
+  int recover() override { return engine_.recover(); }
   std::optional<WorkflowInstance> instance(InstanceId id) override { return engine_.instance(id); }
   std::vector<WorkflowInstance> instances(const InstanceQuery& q) override {
     return engine_.instances(q);

@@ -58,7 +58,12 @@ std::optional<Task> TaskStore::find(TaskId id) {
   return v.front();
 }
 
-void TaskStore::complete(TaskId id, const Actor& by) {
+void TaskStore::complete(TaskId id, const Actor& by) { close(id, Task::Status::kDone, by); }
+
+void TaskStore::cancel(TaskId id, const Actor& by) { close(id, Task::Status::kCancelled, by); }
+
+void TaskStore::close(TaskId id, Task::Status status, const Actor& by) {
+  const bool done = status == Task::Status::kDone;
   Transaction tx(p_.db);
   const auto t = find(id);
   if (!t) throw NotFound("task " + std::to_string(id) + " not found");
@@ -66,10 +71,11 @@ void TaskStore::complete(TaskId id, const Actor& by) {
     throw InvalidInput("task " + std::to_string(id) + " is " + to_string(t->status) + ", not open");
   }
   const TimePoint now = p_.clock.now();
-  p_.db.execute("UPDATE tasks SET status = 'done', completed_at = ? WHERE id = ?",
-                {to_unix(now), id});
-  p_.audit.record(by, "task.complete", "task", id, t->customer_id, Json::object());
-  p_.bus.publish(Event{events::kTaskCompleted, now, t->customer_id,
+  p_.db.execute("UPDATE tasks SET status = ?, completed_at = ? WHERE id = ?",
+                {to_string(status), done ? SqlValue{to_unix(now)} : SqlValue{nullptr}, id});
+  p_.audit.record(by, done ? "task.complete" : "task.cancel", "task", id, t->customer_id,
+                  Json::object());
+  p_.bus.publish(Event{done ? events::kTaskCompleted : events::kTaskCancelled, now, t->customer_id,
                        Json{{"task_id", id}, {"owner", t->owner}, {"link", t->link}}});
   tx.commit();
 }

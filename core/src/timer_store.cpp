@@ -14,6 +14,9 @@ TimerId TimerStore::schedule(TimePoint due, std::string_view kind, const Json& p
   if (customer) cust = *customer;
   db_.execute("INSERT INTO timers (due_at, kind, customer_id, payload) VALUES (?,?,?,?)",
               {to_unix(due), std::string(kind), cust, payload.dump()});
+  // Due before the next timer of the running batch: run_due() selects again,
+  // so timers keep firing in due order.
+  if (due < batch_next_due_) rescan_ = true;
   return db_.last_insert_id();
 }
 
@@ -71,7 +74,10 @@ TimerRun TimerStore::run_due(TimePoint now) {
         "ORDER BY due_at, id LIMIT 1000",
         {to_unix(now), Json(std::vector<TimerId>(unhandled.begin(), unhandled.end())).dump()});
     if (batch.empty()) break;
-    for (const Timer& t : batch) {
+    rescan_ = false;
+    for (std::size_t i = 0; i < batch.size() && !rescan_; ++i) {
+      const Timer& t = batch[i];
+      batch_next_due_ = i + 1 < batch.size() ? batch[i + 1].due : TimePoint::max();
       // An earlier handler of this batch may have cancelled it.
       if (db_.query("SELECT 1 FROM timers WHERE id = ? AND status = 'pending'", {t.id}).empty()) {
         continue;
@@ -82,6 +88,7 @@ TimerRun TimerStore::run_due(TimePoint now) {
         continue;
       }
       const auto handler = it->second.handler;  // survives remove_handler() inside the call
+      if (simulated_) simulated_->set(t.due);
       std::string error;
       {
         Transaction tx(db_);
@@ -105,6 +112,8 @@ TimerRun TimerStore::run_due(TimePoint now) {
       }
     }
   }
+  batch_next_due_ = TimePoint::min();
+  if (simulated_) simulated_->set(now);
   run.unhandled = static_cast<std::int64_t>(unhandled.size());
   return run;
 }

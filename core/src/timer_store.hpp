@@ -3,6 +3,7 @@
 
 #include <map>
 
+#include "crm/clock.hpp"
 #include "crm/logger.hpp"
 #include "crm/scheduler.hpp"
 #include "sqlite_database.hpp"
@@ -11,7 +12,11 @@ namespace crm::core {
 
 class TimerStore final : public Scheduler {
  public:
-  TimerStore(SqliteDatabase& db, Logger& log) : db_(db), log_(log) {}
+  // With a simulated clock, run_due() moves it to each timer's due time
+  // before firing it, and to `now` at the end: a handler sees the time the
+  // timer was due, as if the process had been running all along.
+  TimerStore(SqliteDatabase& db, Logger& log, SimulatedClock* simulated = nullptr)
+      : db_(db), log_(log), simulated_(simulated) {}
   TimerId schedule(TimePoint due, std::string_view kind, const Json& payload,
                    std::optional<CustomerId> customer) override;
   bool cancel(TimerId id) override;
@@ -28,6 +33,11 @@ class TimerStore final : public Scheduler {
   };
   SqliteDatabase& db_;
   Logger& log_;
+  SimulatedClock* simulated_;
+  // While run_due() works through a batch: the due time of the batch's next
+  // timer, and whether a handler scheduled one due before it.
+  TimePoint batch_next_due_ = TimePoint::min();
+  bool rescan_ = false;
   std::map<std::string, Registration, std::less<>> handlers_;
   TimerHandlerId next_id_ = 1;
 };

@@ -1,6 +1,7 @@
 #include "workflow_actions.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include "crm/error.hpp"
 #include "crm/event.hpp"
@@ -32,43 +33,55 @@ ActionParam param(std::string name, std::string type, bool required, std::string
   return ActionParam{std::move(name), std::move(type), required, std::move(help)};
 }
 
+// Records `m` as an outbound "message" interaction of its customer: the
+// customer's history shows it and later sends check it for duplicates.
+InteractionId record_outbound(const OutboundMessage& m, Store& store, const Actor& by) {
+  Interaction i;
+  i.customer_id = m.customer_id;
+  i.channel = m.channel;
+  i.kind = "message";
+  i.direction = Interaction::Direction::kOutbound;
+  i.agent = to_string(by);
+  i.notes = m.subject.empty() ? m.body : m.subject + ": " + m.body;
+  i.payload = m.payload.is_object() ? m.payload : Json::object();
+  i.payload["subject"] = m.subject;
+  i.payload["template_id"] = m.template_id;
+  return store.interactions().record(i, by);
+}
+
+// Why `m` must not go out, whatever the sink: the customer opted out of the
+// channel, or already got this template through it.
+std::optional<Delivery> suppressed(const OutboundMessage& m, Store& store) {
+  const Customer c = store.customers().get(m.customer_id);
+  Delivery d;
+  if (!c.may_contact(m.channel)) {
+    d.status = Delivery::Status::kOptedOut;
+    d.detail = "customer " + std::to_string(c.id) + " opted out of " + m.channel;
+    return d;
+  }
+  if (m.template_id.empty()) return std::nullopt;
+  InteractionQuery q;
+  q.customer_id = m.customer_id;
+  q.channel = m.channel;
+  q.kind = "message";
+  const auto sent = store.interactions().list(q);
+  const bool again = std::any_of(sent.begin(), sent.end(), [&](const Interaction& i) {
+    return i.direction == Interaction::Direction::kOutbound &&
+           i.payload.value("template_id", "") == m.template_id;
+  });
+  if (!again) return std::nullopt;
+  d.status = Delivery::Status::kDuplicate;
+  d.detail = "template '" + m.template_id + "' was already sent by " + m.channel;
+  return d;
+}
+
+// The kernel's sink: delivers nothing, the recorded interaction is the
+// message (a product plugs in its gateway with set_channel).
 class InteractionSink final : public ChannelSink {
  public:
   Delivery send(const OutboundMessage& m, Store& store, const Actor& by) override {
-    const Customer c = store.customers().get(m.customer_id);
     Delivery d;
-    if (!c.may_contact(m.channel)) {
-      d.status = Delivery::Status::kOptedOut;
-      d.detail = "customer " + std::to_string(c.id) + " opted out of " + m.channel;
-      return d;
-    }
-    if (!m.template_id.empty()) {
-      InteractionQuery q;
-      q.customer_id = m.customer_id;
-      q.channel = m.channel;
-      q.kind = "message";
-      const auto sent = store.interactions().list(q);
-      const bool again = std::any_of(sent.begin(), sent.end(), [&](const Interaction& i) {
-        return i.direction == Interaction::Direction::kOutbound &&
-               i.payload.value("template_id", "") == m.template_id;
-      });
-      if (again) {
-        d.status = Delivery::Status::kDuplicate;
-        d.detail = "template '" + m.template_id + "' was already sent by " + m.channel;
-        return d;
-      }
-    }
-    Interaction i;
-    i.customer_id = m.customer_id;
-    i.channel = m.channel;
-    i.kind = "message";
-    i.direction = Interaction::Direction::kOutbound;
-    i.agent = to_string(by);
-    i.notes = m.subject.empty() ? m.body : m.subject + ": " + m.body;
-    i.payload = m.payload.is_object() ? m.payload : Json::object();
-    i.payload["subject"] = m.subject;
-    i.payload["template_id"] = m.template_id;
-    d.interaction_id = store.interactions().record(i, by);
+    d.interaction_id = record_outbound(m, store, by);
     return d;
   }
 };
@@ -187,8 +200,9 @@ void register_builtin_actions(WorkflowEngine& e) {
                });
   e.add_action(
       "send_message",
-      spec("send a message through the channel's sink (opt-outs and repeated templates are "
-           "suppressed by the default sink)",
+      spec("send a message through the channel's sink; opt-outs and repeated templates are "
+           "suppressed whatever the sink, and every message sent is recorded as an outbound "
+           "interaction",
            {param("channel", "string", true, "email, sms, letter..."),
             param("subject", "string", false, "subject"), param("body", "string", false, "text"),
             param("template_id", "string", false, "the same template is sent once per channel"),
@@ -202,7 +216,18 @@ void register_builtin_actions(WorkflowEngine& e) {
         m.body = text(p, "body");
         m.template_id = text(p, "template_id");
         if (p.contains("payload") && p["payload"].is_object()) m.payload = p["payload"];
-        const Delivery d = ctx.channel(m.channel).send(m, ctx.store(), ctx.actor());
+        // Opt-outs and repeats are checked here, before any sink, so that a
+        // gateway a plugin plugs in honours them too; the message is recorded
+        // if the sink did not do it itself.
+        Delivery d;
+        if (auto no = suppressed(m, ctx.store())) {
+          d = std::move(*no);
+        } else {
+          d = ctx.channel(m.channel).send(m, ctx.store(), ctx.actor());
+          if (d.status == Delivery::Status::kSent && !d.interaction_id) {
+            d.interaction_id = record_outbound(m, ctx.store(), ctx.actor());
+          }
+        }
         Json out{
             {"status", to_string(d.status)}, {"detail", d.detail}, {"interaction_id", nullptr}};
         if (d.interaction_id) out["interaction_id"] = *d.interaction_id;

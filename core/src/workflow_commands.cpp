@@ -9,15 +9,6 @@
 namespace crm::core {
 namespace {
 
-std::int64_t parse_id(const std::string& text, const char* what) {
-  std::int64_t v = 0;
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc{} || p != text.data() + text.size() || v <= 0) {
-    throw InvalidInput(std::string(what) + " '" + text + "' is not a positive integer id");
-  }
-  return v;
-}
-
 CommandSpec cmd(std::vector<std::string> path, std::string help,
                 std::vector<CommandOption> options = {},
                 std::vector<std::string> positionals = {}) {
@@ -132,7 +123,7 @@ CommandOutput instances(WorkflowEngine& wf, const CommandInput& in) {
   if (in.has("customer")) q.customer_id = parse_id(in.get("customer"), "customer");
   if (in.has("workflow")) q.workflow = in.get("workflow");
   if (in.has("state")) q.state = in.get("state");
-  q.limit = std::stoll(in.get("limit", "100"));
+  q.limit = in.integer("limit", 100);
   CommandOutput out;
   out.data = Json::array();
   std::vector<std::vector<std::string>> rows;

@@ -7,7 +7,8 @@
 namespace crm {
 namespace {
 
-constexpr std::array<std::string_view, 5> kRoots = {"event", "customer", "vars", "old", "new"};
+constexpr std::array<std::string_view, 7> kRoots = {"event", "customer", "vars", "old",
+                                                    "new",   "instance", "now"};
 constexpr std::array<std::string_view, 12> kOperators = {
     "eq", "ne",     "lt",       "le",          "gt",     "ge",
     "in", "not_in", "contains", "starts_with", "exists", "empty"};
@@ -25,8 +26,9 @@ void check_path(const Json& c, const char* key, const std::string& path,
     return;
   }
   if (std::string_view(key) == "field" && !known_root(it->get_ref<const std::string&>())) {
-    errors.push_back({path + ".field", "unknown root in '" + it->get<std::string>() +
-                                           "' (expected event, customer, vars, old or new)"});
+    errors.push_back(
+        {path + ".field", "unknown root in '" + it->get<std::string>() +
+                              "' (expected event, customer, vars, old, new, instance or now)"});
   }
 }
 
@@ -136,8 +138,45 @@ void validate_condition(const Json& c, const std::string& path,
     errors.push_back({path, "a condition must be an object or true/false"});
     return;
   }
-  if (c.contains("all") || c.contains("any")) {
-    const char* key = c.contains("all") ? "all" : "any";
+  // The form is named by its one leading key; every other key must belong
+  // to that form, so that a typo ("form" for "from") is an error instead of
+  // a condition that silently means something else.
+  struct Form {
+    const char* key;
+    std::vector<std::string_view> allowed;
+  };
+  static const Form kForms[] = {
+      {"all", {}},
+      {"any", {}},
+      {"not", {}},
+      {"changed", {"from", "to"}},
+      {"old", {"op", "value"}},
+      {"field", {"op", "value"}},
+  };
+  std::vector<const Form*> present;
+  for (const Form& f : kForms) {
+    if (c.contains(f.key)) present.push_back(&f);
+  }
+  if (present.empty()) {
+    errors.push_back({path, "unknown condition (expected all, any, not, field, changed or old)"});
+    return;
+  }
+  if (present.size() > 1) {
+    errors.push_back({path, std::string("one condition per object: '") + present[0]->key +
+                                "' and '" + present[1]->key +
+                                "' together (wrap them in all or any)"});
+    return;
+  }
+  const Form& form = *present.front();
+  for (auto it = c.begin(); it != c.end(); ++it) {
+    if (it.key() == form.key) continue;
+    if (std::find(form.allowed.begin(), form.allowed.end(), it.key()) == form.allowed.end()) {
+      errors.push_back(
+          {path + "." + it.key(), std::string("unknown key in a '") + form.key + "' condition"});
+    }
+  }
+  const std::string key = form.key;
+  if (key == "all" || key == "any") {
     const Json& list = c[key];
     if (!list.is_array() || list.empty()) {
       errors.push_back({path + "." + key, "must be a non-empty array of conditions"});
@@ -146,27 +185,14 @@ void validate_condition(const Json& c, const std::string& path,
     for (std::size_t i = 0; i < list.size(); ++i) {
       validate_condition(list[i], path + "." + key + "[" + std::to_string(i) + "]", errors);
     }
-    return;
-  }
-  if (c.contains("not")) {
+  } else if (key == "not") {
     validate_condition(c["not"], path + ".not", errors);
-    return;
-  }
-  if (c.contains("changed")) {
+  } else if (key == "changed") {
     check_path(c, "changed", path, errors);
-    return;
-  }
-  if (c.contains("old")) {
-    check_path(c, "old", path, errors);
+  } else {
+    check_path(c, form.key, path, errors);
     check_operator(c, path, errors);
-    return;
   }
-  if (c.contains("field")) {
-    check_path(c, "field", path, errors);
-    check_operator(c, path, errors);
-    return;
-  }
-  errors.push_back({path, "unknown condition (expected all, any, not, field, changed or old)"});
 }
 
 const Json* lookup_fact(const Json& facts, std::string_view path) {

@@ -138,10 +138,14 @@ WorkflowStep parse_step(const Json& j, const std::string& path, Errors& errors) 
         } else {
           const Json& r = *it;
           if (r.contains("max_attempts")) {
-            if (!r["max_attempts"].is_number_integer() || r["max_attempts"].get<int>() < 1) {
-              errors.push_back({rpath + ".max_attempts", "must be an integer >= 1"});
+            // Read as 64 bits first: a huge value must not wrap into range.
+            const std::int64_t n = r["max_attempts"].is_number_integer()
+                                       ? r["max_attempts"].get<std::int64_t>()
+                                       : std::int64_t{0};
+            if (n < 1 || n > 1000) {
+              errors.push_back({rpath + ".max_attempts", "must be an integer from 1 to 1000"});
             } else {
-              s.retry.max_attempts = r["max_attempts"].get<int>();
+              s.retry.max_attempts = static_cast<int>(n);
             }
           }
           if (auto d = duration_at(r, "delay", rpath, errors)) s.retry.delay = *d;
@@ -160,6 +164,10 @@ WorkflowStep parse_step(const Json& j, const std::string& path, Errors& errors) 
       s.duration = duration_at(j, "duration", path, errors);
       s.until = text_at(j, "until", path, errors, false);
       s.event = text_at(j, "event", path, errors, false);
+      if (s.event.find('*') != std::string::npos) {
+        errors.push_back(
+            {path + ".event", "a wait is for one event type, not a pattern ('" + s.event + "')"});
+      }
       const int kinds =
           int(j.contains("duration")) + int(j.contains("until")) + int(j.contains("event"));
       if (kinds != 1) {
@@ -276,10 +284,12 @@ WorkflowDefinition parse(const Json& j, Errors& errors) {
   }
   d.description = text_at(j, "description", "$", errors, false);
   if (j.contains("priority")) {
-    if (j["priority"].is_number_integer()) {
-      d.priority = j["priority"].get<int>();
+    const Json& p = j["priority"];
+    if (p.is_number_integer() && p.get<std::int64_t>() >= -1'000'000 &&
+        p.get<std::int64_t>() <= 1'000'000) {
+      d.priority = static_cast<int>(p.get<std::int64_t>());
     } else {
-      errors.push_back({"$.priority", "must be an integer"});
+      errors.push_back({"$.priority", "must be an integer from -1000000 to 1000000"});
     }
   }
   for (auto [key, field] : {std::pair{"allow_parallel", &d.allow_parallel},

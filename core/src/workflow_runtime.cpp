@@ -35,7 +35,8 @@ Position parse_position(std::string_view text) {
   while (!text.empty()) {
     const auto open = text.find('[');
     const auto close = text.find(']');
-    if (text.front() != '.' || open == std::string_view::npos || close < open) {
+    if (text.front() != '.' || open == std::string_view::npos || close == std::string_view::npos ||
+        close < open) {
       throw StoreError("bad workflow position '" + std::string(text) + "'");
     }
     std::size_t index = 0;
@@ -191,8 +192,12 @@ void WorkflowRuntime::open() {
   SubscriberOptions engine;
   engine.name = "workflow-engine";
   own_subscriptions_.push_back(s_.bus.subscribe(kResumeDueEvent, engine, [this](const Event& e) {
-    enqueue({Work::Kind::kTimer, e.payload.value("instance", std::int64_t{0}),
-             e.payload.value("timer", std::int64_t{0}), nullptr});
+    const InstanceId id = e.payload.value("instance", std::int64_t{0});
+    if (e.payload.value("start", false)) {
+      enqueue({Work::Kind::kRun, id, 0, nullptr, ""});
+    } else {
+      enqueue({Work::Kind::kTimer, id, e.payload.value("timer", std::int64_t{0}), nullptr, ""});
+    }
     drain();
   }));
   own_subscriptions_.push_back(s_.bus.subscribe(events::kTaskCompleted, engine,
@@ -209,23 +214,40 @@ void WorkflowRuntime::open() {
     const Definition d = version_of(name, version);
     if (!d) continue;
     installed_[name] = Installed{d, 0, mentions_customer(d->trigger.condition)};
-    subscribe(name);
   }
   for (const auto& type : rows_.waited_event_types()) watch_event_type(type);
 }
 
-void WorkflowRuntime::recover() {
-  for (const auto id : rows_.running()) enqueue({Work::Kind::kRun, id, 0, nullptr});
+void WorkflowRuntime::activate() {
+  for (const auto& [name, in] : installed_) {
+    if (!in.subscription) subscribe(name);
+  }
+}
+
+int WorkflowRuntime::recover() {
+  // An instance another process is running right now is "running" too; one
+  // untouched for a minute was left by a process that died. (Should a slow
+  // step still be alive, the revision check makes one of the two give up.)
+  const std::size_t before = queue_.size();
+  for (const auto id : rows_.running(s_.clock.now() - Seconds{60})) {
+    enqueue({Work::Kind::kRun, id, 0, nullptr, ""});
+  }
   for (const auto& [id, timer] : rows_.fired_timer_waits()) {
-    enqueue({Work::Kind::kTimer, id, timer, nullptr});
+    enqueue({Work::Kind::kTimer, id, timer, nullptr, ""});
   }
   for (const auto& [id, task] : rows_.done_task_waits()) {
-    enqueue({Work::Kind::kTask, id, task, nullptr});
+    enqueue({Work::Kind::kTask, id, task, nullptr, ""});
   }
   for (const auto& [id, child] : rows_.ended_child_waits()) {
-    enqueue({Work::Kind::kChild, id, child, nullptr});
+    enqueue({Work::Kind::kChild, id, child, nullptr, ""});
+  }
+  const int taken = static_cast<int>(queue_.size() - before);
+  if (taken > 0) {
+    s_.log.warning("workflows", "recovering " + std::to_string(taken) +
+                                    " instance(s) left half-done by an earlier process");
   }
   drain();
+  return taken;
 }
 
 // --- definitions ---
@@ -310,12 +332,16 @@ int WorkflowRuntime::install(const Json& json) {
     throw InvalidInput(message);
   }
   WorkflowDefinition d = parse_workflow(json);
+  // "version" is what `workflows show` prints, not part of the process:
+  // installing that output again is installing the same definition.
+  Json stored_json = json;
+  stored_json.erase("version");
   Transaction tx(s_.db);
   const int latest = rows_.latest_version(d.name);
   int version = latest;
-  if (latest == 0 || rows_.load_definition(d.name, latest) != json) {
+  if (latest == 0 || rows_.load_definition(d.name, latest) != stored_json) {
     version = latest + 1;
-    rows_.save_definition(d.name, version, json, s_.clock.now());
+    rows_.save_definition(d.name, version, stored_json, s_.clock.now());
   }
   rows_.set_installed(d.name, version);
   tx.commit();
@@ -472,6 +498,9 @@ Json WorkflowRuntime::facts_for(const WorkflowInstance& inst, bool with_customer
 // --- triggers and resumptions ---
 
 void WorkflowRuntime::on_trigger(const std::string& name, const Event& e) {
+  // The engine's own resume events are plumbing, not business events: a
+  // trigger of "*" or "workflow.*" must not start on them.
+  if (e.type == kResumeDueEvent) return;
   const auto it = installed_.find(name);
   if (it == installed_.end()) return;
   const Definition d = it->second.definition;
@@ -498,7 +527,7 @@ void WorkflowRuntime::on_trigger(const std::string& name, const Event& e) {
   std::vector<std::string> chain = cause;
   chain.push_back(name);
   const InstanceId id = create(*d, e.customer_id, std::move(vars), std::nullopt, std::move(chain));
-  enqueue({Work::Kind::kRun, id, 0, nullptr});
+  enqueue({Work::Kind::kRun, id, 0, nullptr, ""});
   drain();
 }
 
@@ -508,7 +537,7 @@ void WorkflowRuntime::on_task_completed(const Event& e) {
   InstanceId id = 0;
   const auto [p, ec] = std::from_chars(link.data() + 9, link.data() + link.size(), id);
   if (ec != std::errc{} || id <= 0) return;
-  enqueue({Work::Kind::kTask, id, e.payload.value("task_id", std::int64_t{0}), nullptr});
+  enqueue({Work::Kind::kTask, id, e.payload.value("task_id", std::int64_t{0}), nullptr, ""});
   drain();
 }
 
@@ -535,7 +564,7 @@ void WorkflowRuntime::on_waited_event(const Event& e) {
       facts["new"] = change_facts(e.payload, "new");
       if (!evaluate_condition(s.event_condition, facts)) continue;
     }
-    enqueue({Work::Kind::kEvent, id, 0, event});
+    enqueue({Work::Kind::kEvent, id, 0, event, inst->position});
   }
   drain();
 }
@@ -580,7 +609,15 @@ InstanceId WorkflowRuntime::start(std::string_view name, std::optional<CustomerI
       frames_.empty() ? std::vector<std::string>{} : frames_.back().chain;
   chain.push_back(d->name);
   const InstanceId id = create(*d, customer, std::move(vars), std::nullopt, std::move(chain));
-  enqueue({Work::Kind::kRun, id, 0, nullptr});
+  if (s_.db.in_transaction() && !draining_) {
+    // Started inside the caller's transaction: the instance runs once that
+    // commits (and never, with its row, if it rolls back), so its steps get
+    // transactions of their own and its events the guards.
+    s_.bus.publish(
+        Event{kResumeDueEvent, s_.clock.now(), customer, Json{{"instance", id}, {"start", true}}});
+    return id;
+  }
+  enqueue({Work::Kind::kRun, id, 0, nullptr, ""});
   drain();
   return id;
 }
@@ -588,12 +625,39 @@ InstanceId WorkflowRuntime::start(std::string_view name, std::optional<CustomerI
 bool WorkflowRuntime::cancel(InstanceId id) {
   auto inst = rows_.find(id);
   if (!inst || !is_active_state(inst->state)) return false;
-  if (inst->wait.is_object() && inst->wait.contains("timer")) {
-    s_.scheduler.cancel(inst->wait["timer"].get<TimerId>());
+  if (std::any_of(frames_.begin(), frames_.end(),
+                  [&](const Frame& f) { return f.instance == id; })) {
+    // One of its own steps is running (this is a call from inside it):
+    // writing now would be overwritten when the step saves; run() ends the
+    // instance once the step is done.
+    cancel_requested_.insert(id);
+    return true;
   }
+  Transaction tx(s_.db);
+  end_wait(*inst);
   finish(*inst, "cancelled");
+  tx.commit();
   drain();
   return true;
+}
+
+void WorkflowRuntime::end_wait(const WorkflowInstance& inst) {
+  const Json& wait = inst.wait;
+  if (!wait.is_object()) return;
+  if (wait.contains("timer")) s_.scheduler.cancel(wait["timer"].get<TimerId>());
+  if (wait.value("kind", "") == "task") {
+    const TaskId task = wait.value("task", TaskId{0});
+    const auto t = s_.store.tasks().find(task);
+    if (t && t->status == Task::Status::kOpen) s_.store.tasks().cancel(task, actor_of(inst));
+  }
+  if (wait.value("kind", "") == "workflow") {
+    auto child = rows_.find(wait.value("child", InstanceId{0}));
+    if (child && is_active_state(child->state)) {
+      end_wait(*child);
+      child->parent_id.reset();  // the parent is ending already
+      finish(*child, "cancelled");
+    }
+  }
 }
 
 void WorkflowRuntime::enqueue(Work w) { queue_.push_back(std::move(w)); }
@@ -613,6 +677,8 @@ void WorkflowRuntime::drain() {
     queue_.pop_front();
     try {
       take_up(w);
+    } catch (const InstanceMoved& e) {
+      s_.log.info("workflows", e.what());
     } catch (const std::exception& e) {
       s_.log.error("workflows",
                    "instance " + std::to_string(w.instance) + " could not advance: " + e.what());
@@ -650,10 +716,14 @@ void WorkflowRuntime::take_up(const Work& w) {
   std::string type = kind.empty() ? "instance" : kind;
   std::string outcome;
   Json detail = Json::object();
+  if (w.kind == Work::Kind::kRun) {
+    if (inst.state == "running") run(inst, *d);
+    return;
+  }
+  // Cancelling the wait's timer and moving on commit together.
+  Transaction tx(s_.db);
   switch (w.kind) {
     case Work::Kind::kRun:
-      if (inst.state != "running") return;
-      run(inst, *d);
       return;
     case Work::Kind::kTimer: {
       if (!wait.is_object() || wait.value("timer", std::int64_t{0}) != w.ref) return;  // stale
@@ -670,7 +740,7 @@ void WorkflowRuntime::take_up(const Work& w) {
         outcome = "timeout";
         type = kind == "task" ? "task" : "wait";
         if (kind == "task") detail["task_id"] = wait.value("task", std::int64_t{0});
-        if (kind == "event" && !s.save_as.empty()) inst.variables[s.save_as] = nullptr;
+        if (kind == "event") inst.variables[s.save_as.empty() ? "event" : s.save_as] = nullptr;
         if (!s.on_timeout.empty()) {
           pos.emplace_back("on_timeout", 0);
         } else {
@@ -694,7 +764,12 @@ void WorkflowRuntime::take_up(const Work& w) {
       break;
     }
     case Work::Kind::kEvent: {
-      if (kind != "event") return;
+      // Still the wait the event was matched against (an earlier event of
+      // the same dispatch may have moved the instance on).
+      if (kind != "event" || inst.position != w.position ||
+          wait.value("event", "") != w.data.value("type", "")) {
+        return;
+      }
       cancel_timer();
       const WorkflowStep& s = step_at(*d, pos);
       inst.variables[s.save_as.empty() ? std::string("event") : s.save_as] = w.data;
@@ -712,6 +787,7 @@ void WorkflowRuntime::take_up(const Work& w) {
         finish(inst, "failed",
                "sub-workflow " + child->workflow + " (instance " + std::to_string(child->id) +
                    ") failed: " + child->error);
+        tx.commit();
         return;
       }
       type = "workflow";
@@ -725,6 +801,7 @@ void WorkflowRuntime::take_up(const Work& w) {
   inst.wait = nullptr;
   inst.position = format_position(pos);
   save(inst, here, type, outcome, std::move(detail));
+  tx.commit();
   run(inst, *d);
 }
 
@@ -737,7 +814,16 @@ void WorkflowRuntime::run(WorkflowInstance& inst, const WorkflowDefinition& d) {
   Position pos = parse_position(inst.position);
   // No step type loops, so a definition has finitely many steps to run; the
   // bound only protects against a corrupt position.
+  const auto cancelled_meanwhile = [&] {
+    if (!cancel_requested_.erase(inst.id)) return false;
+    Transaction tx(s_.db);
+    end_wait(inst);
+    finish(inst, "cancelled");
+    tx.commit();
+    return true;
+  };
   for (int guard = 0; guard < 1'000'000; ++guard) {
+    if (cancelled_meanwhile()) return;
     if (pos.empty()) {
       finish(inst, "completed");
       return;
@@ -857,6 +943,12 @@ void WorkflowRuntime::run(WorkflowInstance& inst, const WorkflowDefinition& d) {
                         step.workflow + " not started");
           }
           const Definition child_def = it->second.definition;
+          if (!child_def->allow_parallel && inst.customer_id &&
+              rows_.has_active(child_def->name, *inst.customer_id)) {
+            throw InvalidInput("sub-workflow '" + child_def->name +
+                               "' already has an active instance for customer " +
+                               std::to_string(*inst.customer_id));
+          }
           Json vars = child_def->variables;
           vars.update(
               expand_template(step.params, facts_for(inst, mentions_customer(step.params))));
@@ -879,7 +971,7 @@ void WorkflowRuntime::run(WorkflowInstance& inst, const WorkflowDefinition& d) {
             save(inst, here, "workflow", "started", {{"child", child}});
           }
           tx.commit();
-          enqueue({Work::Kind::kRun, child, 0, nullptr});
+          enqueue({Work::Kind::kRun, child, 0, nullptr, ""});
           break;
         }
         case WorkflowStep::Type::kEnd:
@@ -887,6 +979,8 @@ void WorkflowRuntime::run(WorkflowInstance& inst, const WorkflowDefinition& d) {
           finish(inst, step.end_state);
           return;
       }
+    } catch (const InstanceMoved&) {
+      throw;  // someone else advanced it: nothing of this step stays
     } catch (const std::exception& e) {
       error = e.what();
     }
@@ -896,7 +990,10 @@ void WorkflowRuntime::run(WorkflowInstance& inst, const WorkflowDefinition& d) {
       fail(inst, step, error);
       return;
     }
-    if (stop) return;
+    if (stop) {
+      cancelled_meanwhile();
+      return;
+    }
   }
   fail(inst, step_at(d, pos), "step limit reached");
 }
@@ -910,10 +1007,12 @@ void WorkflowRuntime::fail(WorkflowInstance& inst, const WorkflowStep& s,
   Json detail{{"error", error}, {"attempt", inst.attempts}};
   if (s.type == WorkflowStep::Type::kAction) detail["action"] = s.action;
   if (inst.attempts < s.retry.max_attempts) {
-    const double factor = std::pow(s.retry.backoff, inst.attempts - 1);
-    const TimePoint due =
-        now +
-        Seconds{static_cast<std::int64_t>(static_cast<double>(s.retry.delay.count()) * factor)};
+    // Capped at a year: a large backoff must not overflow the time type.
+    constexpr double kMaxDelay = 365.0 * 86400;
+    const double delay =
+        std::min(kMaxDelay, static_cast<double>(s.retry.delay.count()) *
+                                std::pow(s.retry.backoff, static_cast<double>(inst.attempts - 1)));
+    const TimePoint due = now + Seconds{static_cast<std::int64_t>(delay)};
     Transaction tx(s_.db);
     const TimerId timer =
         s_.scheduler.schedule(due, kResumeTimerKind, Json{{"instance", inst.id}}, inst.customer_id);
@@ -945,7 +1044,7 @@ void WorkflowRuntime::finish(WorkflowInstance& inst, const std::string& state,
   if (!here.empty()) detail["at"] = here;
   if (!error.empty()) detail["error"] = error;
   save(inst, "", "instance", state, detail);
-  if (inst.parent_id) enqueue({Work::Kind::kChild, *inst.parent_id, inst.id, nullptr});
+  if (inst.parent_id) enqueue({Work::Kind::kChild, *inst.parent_id, inst.id, nullptr, ""});
 }
 
 }  // namespace crm::core

@@ -39,12 +39,14 @@ class WorkflowRuntime final : public WorkflowEngine {
   WorkflowRuntime& operator=(const WorkflowRuntime&) = delete;
 
   // Applies the schema, registers the built-in actions, the default channel
-  // sink and the timer handler, and subscribes installed definitions. Called
-  // once the kernel schema exists.
+  // sink and the timer handler, and loads installed definitions. Called once
+  // the kernel schema exists.
   void open();
-  // Resumes what a crash left between a commit and the next step. Called
-  // once plugins have registered their actions.
-  void recover();
+  // Subscribes the installed definitions to their triggers. Called once the
+  // plugins have started, so that no workflow runs before the plugin actions
+  // it calls exist.
+  void activate();
+  int recover() override;
 
   std::vector<DefinitionError> validate(const Json& definition) const override;
   int install(const Json& definition) override;
@@ -90,6 +92,7 @@ class WorkflowRuntime final : public WorkflowEngine {
     InstanceId instance = 0;
     std::int64_t ref = 0;  // timer, task or child id
     Json data;             // the event waited for
+    std::string position;  // of the wait the event was matched against
   };
   // The instance whose step is executing: events its writes cause carry
   // its chain, which is how the self-retrigger and depth guards work.
@@ -111,6 +114,8 @@ class WorkflowRuntime final : public WorkflowEngine {
   void drain();
   void take_up(const Work& w);
   void run(WorkflowInstance& inst, const WorkflowDefinition& d);
+  // Cancels what `inst` waits for: its timer, its open task, its child.
+  void end_wait(const WorkflowInstance& inst);
   void fail(WorkflowInstance& inst, const WorkflowStep& s, const std::string& error);
   void finish(WorkflowInstance& inst, const std::string& state, const std::string& error = "");
   void save(WorkflowInstance& inst, const std::string& position, const std::string& type,
@@ -136,6 +141,8 @@ class WorkflowRuntime final : public WorkflowEngine {
   std::deque<Work> queue_;
   bool draining_ = false;
   std::vector<Frame> frames_;
+  // Instances cancelled from inside one of their own steps.
+  std::set<InstanceId> cancel_requested_;
   int max_depth_ = 8;
   bool open_ = false;
   // The customer as trigger conditions saw it last, valid while the

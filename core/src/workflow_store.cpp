@@ -29,7 +29,8 @@ CREATE TABLE workflow_instances (
   attempts INTEGER NOT NULL DEFAULT 0,
   parent_id INTEGER,
   chain TEXT NOT NULL DEFAULT '[]',
-  started_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, ended_at INTEGER
+  started_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, ended_at INTEGER,
+  revision INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX workflow_instances_guard ON workflow_instances(workflow, customer_id, state);
 CREATE INDEX workflow_instances_customer ON workflow_instances(customer_id);
@@ -146,14 +147,19 @@ InstanceId WorkflowStore::insert(const WorkflowInstance& i) {
   return db_.last_insert_id();
 }
 
-void WorkflowStore::update(const WorkflowInstance& i) {
+void WorkflowStore::update(WorkflowInstance& i) {
   auto params = state_params(i);
   params.emplace_back(i.id);
+  params.emplace_back(i.revision);
   db_.execute(
       "UPDATE workflow_instances SET state=?, position=?, variables=?, wait=?, wait_event=?, "
-      "wait_task=?, wait_timer=?, wait_child=?, error=?, attempts=?, updated_at=?, ended_at=? "
-      "WHERE id=?",
+      "wait_task=?, wait_timer=?, wait_child=?, error=?, attempts=?, updated_at=?, ended_at=?, "
+      "revision=revision+1 WHERE id=? AND revision=?",
       params);
+  if (db_.changes() == 0) {
+    throw InstanceMoved("workflow instance " + std::to_string(i.id) + " was advanced elsewhere");
+  }
+  ++i.revision;
 }
 
 std::vector<WorkflowInstance> WorkflowStore::select(const std::string& where_and_order,
@@ -161,7 +167,8 @@ std::vector<WorkflowInstance> WorkflowStore::select(const std::string& where_and
   std::vector<WorkflowInstance> out;
   db_.query_each(
       "SELECT id, workflow, version, customer_id, state, position, variables, wait, error, "
-      "attempts, parent_id, chain, started_at, updated_at, ended_at FROM workflow_instances "
+      "attempts, parent_id, chain, started_at, updated_at, ended_at, revision "
+      "FROM workflow_instances "
       "WHERE " +
           where_and_order,
       params, [&](const SqlRow& r) {
@@ -182,6 +189,7 @@ std::vector<WorkflowInstance> WorkflowStore::select(const std::string& where_and
         i.started_at = from_unix(r.integer(12));
         i.updated_at = from_unix(r.integer(13));
         if (!r.is_null(14)) i.ended_at = from_unix(r.integer(14));
+        i.revision = r.integer(15);
         out.push_back(std::move(i));
       });
   return out;
@@ -252,10 +260,11 @@ void WorkflowStore::move_customer(CustomerId from, CustomerId to) {
   db_.execute("UPDATE workflow_instances SET customer_id = ? WHERE customer_id = ?", {to, from});
 }
 
-std::vector<InstanceId> WorkflowStore::running() {
+std::vector<InstanceId> WorkflowStore::running(TimePoint before) {
   std::vector<InstanceId> out;
-  db_.query_each("SELECT id FROM workflow_instances WHERE state = 'running' ORDER BY id", {},
-                 [&](const SqlRow& r) { out.push_back(r.integer(0)); });
+  db_.query_each(
+      "SELECT id FROM workflow_instances WHERE state = 'running' AND updated_at < ? ORDER BY id",
+      {to_unix(before)}, [&](const SqlRow& r) { out.push_back(r.integer(0)); });
   return out;
 }
 

@@ -8,9 +8,18 @@
 #include <vector>
 
 #include "crm/database.hpp"
+#include "crm/error.hpp"
 #include "crm/workflow_engine.hpp"
 
 namespace crm::core {
+
+// An instance's stored revision is not the one a step started from:
+// another process (or a nested call) advanced or ended it meanwhile. The
+// step's transaction is rolled back; the instance is where the other left it.
+class InstanceMoved : public Error {
+ public:
+  using Error::Error;
+};
 
 class WorkflowStore {
  public:
@@ -31,8 +40,10 @@ class WorkflowStore {
 
   // --- instances ---
   InstanceId insert(const WorkflowInstance& i);
-  // Writes state, position, variables, wait, error, attempts and times.
-  void update(const WorkflowInstance& i);
+  // Writes state, position, variables, wait, error, attempts and times, and
+  // bumps i.revision. Throws InstanceMoved when the stored revision is not
+  // i.revision.
+  void update(WorkflowInstance& i);
   std::optional<WorkflowInstance> find(InstanceId id);
   std::vector<WorkflowInstance> query(const InstanceQuery& q);
   // True when `workflow` has a running, waiting or retrying instance for `customer`.
@@ -46,9 +57,9 @@ class WorkflowStore {
   void move_customer(CustomerId from, CustomerId to);
 
   // Recovery after a crash between a commit and the engine's next step:
-  // instances marked running; waits whose timer already fired; tasks done;
-  // children that ended.
-  std::vector<InstanceId> running();
+  // instances marked running and not written since `before`; waits whose timer already fired; tasks
+  // done; children that ended.
+  std::vector<InstanceId> running(TimePoint before);
   std::vector<std::pair<InstanceId, std::int64_t>> fired_timer_waits();
   std::vector<std::pair<InstanceId, std::int64_t>> done_task_waits();
   std::vector<std::pair<InstanceId, std::int64_t>> ended_child_waits();

@@ -30,6 +30,7 @@ struct Globals {
   std::string config;
   std::string command;  // first word of the command, "" if none
   bool reset = false;   // demo --reset
+  bool now = false;     // run-due --now: run on a simulated clock
 };
 
 Globals prescan(int argc, char** argv) {
@@ -54,6 +55,7 @@ Globals prescan(int argc, char** argv) {
       continue;
     }
     if (a == "--reset") g.reset = true;
+    if (a == "--now" || a.starts_with("--now=")) g.now = true;
     if (g.command.empty() && !a.empty() && a[0] != '-') g.command = a;
   }
   if (g.db.empty()) {
@@ -102,8 +104,8 @@ void add_sample_commands(crm::CommandRegistry& r) {
   spec.needs_database = false;
   r.add(spec, [](const crm::CommandInput& in) {
     crm::sample::SampleOptions o;
-    o.customers = std::stoll(in.get("count"));
-    o.seed = std::stoull(in.get("seed"));
+    o.customers = in.integer("count", 1000);
+    o.seed = static_cast<std::uint64_t>(in.integer("seed", 42));
     const auto n = crm::sample::write_customers(in.get("out"), o);
     crm::CommandOutput out;
     out.data = {{"file", in.get("out")}, {"rows", n}};
@@ -115,8 +117,8 @@ void add_sample_commands(crm::CommandRegistry& r) {
   spec.options.back().default_value = "interactions.csv";
   r.add(spec, [](const crm::CommandInput& in) {
     crm::sample::SampleOptions o;
-    o.customers = std::stoll(in.get("count"));
-    o.seed = std::stoull(in.get("seed"));
+    o.customers = in.integer("count", 1000);
+    o.seed = static_cast<std::uint64_t>(in.integer("seed", 42));
     const auto n = crm::sample::write_interactions(in.get("out"), o);
     crm::CommandOutput out;
     out.data = {{"file", in.get("out")}, {"rows", n}};
@@ -137,6 +139,12 @@ int run(int argc, char** argv) {
   ko.database = db_missing ? ":memory:" : g.db;
   for (const auto& d : g.plugin_dirs) ko.plugin_dirs.emplace_back(d);
   ko.plugin_config = read_config(g.config).value("plugins", crm::Json::object());
+  // `run-due --now T` replays time up to T: the scheduler moves this clock
+  // from the present through each due time (a T in the past leaves it now).
+  if (g.command == "run-due" && g.now) {
+    ko.simulated_start =
+        std::chrono::time_point_cast<crm::Seconds>(std::chrono::system_clock::now());
+  }
   crm::Kernel kernel(ko);
   add_sample_commands(kernel.commands());
 

@@ -38,7 +38,7 @@ class Birthdays final : public crm::Plugin {
 
  private:
   static crm::CommandOutput upcoming(crm::Context& ctx, const crm::CommandInput& in) {
-    const int horizon = std::stoi(in.get("days", "7"));
+    const auto horizon = in.integer("days", 7);
     const year_month_day today{floor<days>(ctx.clock().now())};
     crm::CommandOutput out;
     out.data = crm::Json::array();

@@ -247,15 +247,24 @@ TEST_F(CommandsTest, TasksListOverdueUsesTheKernelClock) {
 
 TEST_F(CommandsTest, RunDueWithNowMovesTheSimulatedClock) {
   int fired = 0;
-  k->scheduler().on("ping", [&](const crm::Timer&) { ++fired; });
+  crm::TimePoint seen{};
+  k->scheduler().on("ping", [&](const crm::Timer&) {
+    ++fired;
+    seen = k->clock().now();
+  });
   k->scheduler().schedule(crm::parse_time("2026-01-10"), "ping", {});
   k->scheduler().schedule(crm::parse_time("2026-03-01"), "ping", {});
 
   CommandOutput out = run({"run-due"}, {}, {{"now", "2026-02-01T00:00:00Z"}});
   EXPECT_EQ(out.exit_code, 0);
-  EXPECT_EQ(out.data,
-            (Json{{"now", "2026-02-01T00:00:00Z"}, {"fired", 1}, {"failed", 0}, {"unhandled", 0}}));
+  EXPECT_EQ(out.data, (Json{{"now", "2026-02-01T00:00:00Z"},
+                            {"recovered", 0},
+                            {"fired", 1},
+                            {"failed", 0},
+                            {"unhandled", 0}}));
   EXPECT_EQ(fired, 1);
+  // The handler ran at the timer's due time, the run ends at --now.
+  EXPECT_EQ(seen, crm::parse_time("2026-01-10"));
   EXPECT_EQ(k->clock().now(), crm::parse_time("2026-02-01"));
 
   // Without --now it runs at the clock's time; an earlier --now does not

@@ -589,8 +589,17 @@ TEST(Channels, DuplicateTemplateIsSuppressedAndCustomSinkIsUsed) {
   EXPECT_EQ(inst.variables["first"]["status"], "sent");
   EXPECT_EQ(inst.variables["second"]["status"], "duplicate");
   EXPECT_EQ(inst.variables["sms"]["status"], "sent");
-  EXPECT_EQ(messages_to(k, c).size(), 1u);  // the sms went to the gateway, not the history
+  // The sms went to the gateway, which records nothing: the engine put it in
+  // the customer's history itself, beside the first e-mail.
+  EXPECT_EQ(messages_to(k, c).size(), 2u);
   EXPECT_EQ(sms->sent, (std::vector<std::string>{"hi"}));
+
+  // A customer who opted out of sms: the gateway is never called.
+  const auto quiet = add_customer(k, "Quinn", "quinn@example.com", {{"sms", false}});
+  const auto id2 = k.workflows().start("twice", quiet);
+  EXPECT_EQ(k.workflows().instance(id2)->variables["sms"]["status"], "opted_out");
+  EXPECT_EQ(sms->sent, (std::vector<std::string>{"hi"}));
+  EXPECT_EQ(messages_to(k, quiet).size(), 1u);  // the e-mail only
 }
 
 // --- validation and export ---

@@ -217,13 +217,7 @@ CommandOutput risk(Context& ctx, const CommandInput& in) {
 // A churned customer, with why and to whom: the customer's stage becomes
 // "lost" and the record feeds the switching share.
 CommandOutput record(Context& ctx, const CommandInput& in) {
-  const std::string id_text = in.get("customer");
-  CustomerId id = 0;
-  try {
-    id = std::stoll(id_text);
-  } catch (const std::exception&) {
-    throw InvalidInput("--customer '" + id_text + "' is not a customer id");
-  }
+  const CustomerId id = parse_id(in.get("customer"), "--customer");
   const std::string reason = in.get("reason");
   if (reason.empty()) throw InvalidInput("--reason must not be empty");
   const std::string on = in.has("on") ? retention::format_date(parse_day(in.get("on"), "on"))

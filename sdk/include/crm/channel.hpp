@@ -1,10 +1,12 @@
 // Channel sinks: where the workflow action "send_message" delivers a message.
 //
 // A sink is an interface so a product can plug in its e-mail or SMS gateway.
-// The kernel ships a sink that sends nothing and records each message as an
-// outbound interaction of the customer: the customer's history shows it, and
-// every later send can check it for opt-outs and duplicates (the course's
-// "identical mailing twice" and "mailing after opting out" complaints).
+// Whatever the sink, send_message first refuses a message to a customer who
+// opted out of the channel or who already got the same template through it
+// (the course's "mailing after opting out" and "identical mailing twice"
+// complaints), and records every message sent as an outbound interaction of
+// the customer, unless the sink recorded it itself. The kernel's own sink
+// sends nothing: the recorded interaction is the message.
 #pragma once
 
 #include <optional>
@@ -41,9 +43,10 @@ std::string to_string(Delivery::Status s);
 class ChannelSink {
  public:
   virtual ~ChannelSink() = default;
-  // Delivers `m` (or suppresses it) and returns what happened. Throws on a
-  // delivery failure; the workflow step then fails and is retried per policy.
-  // Runs inside the step's transaction: writes to `store` commit with it.
+  // Delivers `m` and returns what happened (a sink may still suppress a
+  // message for reasons of its own). Throws on a delivery failure; the
+  // workflow step then fails and is retried per policy. Runs inside the
+  // step's transaction: writes to `store` commit with it.
   virtual Delivery send(const OutboundMessage& m, Store& store, const Actor& by) = 0;
 };
 

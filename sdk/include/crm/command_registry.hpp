@@ -49,7 +49,16 @@ struct CommandInput {
     return it == options.end() ? fallback : it->second;
   }
   bool flag(const std::string& name) const { return get(name) == "true"; }
+  // The option as a whole number, or `fallback` when absent. Throws
+  // InvalidInput ("--limit 'ten' is not a whole number") otherwise.
+  std::int64_t integer(const std::string& name, std::int64_t fallback) const;
+  // The option as a number, or `fallback` when absent; throws like integer().
+  double number(const std::string& name, double fallback) const;
 };
+
+// `text` as a positive id; throws InvalidInput ("customer 'x' is not a
+// positive integer id") naming `what`.
+std::int64_t parse_id(const std::string& text, const char* what);
 
 struct CommandOutput {
   Json data = Json::object();

@@ -21,6 +21,7 @@ inline constexpr const char* kInteractionRecorded = "interaction.recorded";
 inline constexpr const char* kPurchaseRecorded = "purchase.recorded";
 inline constexpr const char* kTaskCreated = "task.created";
 inline constexpr const char* kTaskCompleted = "task.completed";
+inline constexpr const char* kTaskCancelled = "task.cancelled";
 inline constexpr const char* kTimerFired = "timer.fired";
 }  // namespace events
 

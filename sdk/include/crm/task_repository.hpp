@@ -29,6 +29,10 @@ class TaskRepository {
   virtual void complete(TaskId id, const Actor& by) = 0;
   // Matching tasks ordered by due time (none last), then id.
   virtual std::vector<Task> list(const TaskQuery& q) = 0;
+
+  // Added in API 1.1. Marks an open task cancelled (nobody has to do it any
+  // more); publishes "task.cancelled". Throws like complete().
+  virtual void cancel(TaskId id, const Actor& by) = 0;
 };
 
 }  // namespace crm

@@ -62,6 +62,10 @@ struct WorkflowInstance {
   TimePoint started_at{};
   TimePoint updated_at{};
   std::optional<TimePoint> ended_at;
+  // Goes up with every write of the instance. A step commits only if the
+  // revision it started from is still the stored one, so two processes on
+  // one database never both advance an instance.
+  std::int64_t revision = 0;
 };
 
 Json to_json(const WorkflowInstance& i);
@@ -169,9 +173,18 @@ class WorkflowEngine {
   virtual InstanceId start(std::string_view name, std::optional<CustomerId> customer,
                            const Json& variables = Json::object()) = 0;
 
-  // Cancels an active instance (its timers too). Returns false when it is
-  // not active.
+  // Cancels an active instance: its timer, its open task and the
+  // sub-workflows it waits for go with it. An instance cancelled while one
+  // of its own steps runs stops when that step ends. Returns false when it
+  // is not active.
   virtual bool cancel(InstanceId id) = 0;
+
+  // Takes up what a crashed process left between a commit and the engine's
+  // next step: instances left running for more than a minute (of the kernel
+  // clock), waits whose timer fired, tasks completed, children ended.
+  // `crm run-due` calls it before firing timers; a long-running host calls
+  // it once at start. Returns how many instances it took up.
+  virtual int recover() = 0;
 
   virtual std::optional<WorkflowInstance> instance(InstanceId id) = 0;
   // Matching instances, newest first.
