@@ -168,6 +168,27 @@ TEST_F(TimerTest, HandlerSchedulingADueTimerGetsItFiredInTheSameRun) {
   EXPECT_EQ(timers.pending()[0].payload["n"], 99);
 }
 
+TEST_F(TimerTest, OnASimulatedClockEachTimerFiresAtItsDueTimeInDueOrder) {
+  // kStart is 2026-01-01. A handler at 01:00 schedules a timer for 02:00,
+  // which must fire before the one already due at 05:00, and see 02:00.
+  std::vector<std::pair<std::string, TimePoint>> fired;
+  timers.on("note", [&](const Timer& t) {
+    fired.emplace_back(t.payload.at("name").get<std::string>(), k->clock().now());
+    if (t.payload["name"] == "a") {
+      timers.schedule(at("2026-01-01T02:00:00Z"), "note", {{"name", "c"}});
+    }
+  });
+  timers.schedule(at("2026-01-01T01:00:00Z"), "note", {{"name", "a"}});
+  timers.schedule(at("2026-01-01T05:00:00Z"), "note", {{"name", "b"}});
+  EXPECT_EQ(timers.run_due(at("2026-01-01T10:00:00Z")).fired, 3);
+  const std::vector<std::pair<std::string, TimePoint>> expected = {
+      {"a", at("2026-01-01T01:00:00Z")},
+      {"c", at("2026-01-01T02:00:00Z")},
+      {"b", at("2026-01-01T05:00:00Z")}};
+  EXPECT_EQ(fired, expected);
+  EXPECT_EQ(k->clock().now(), at("2026-01-01T10:00:00Z"));
+}
+
 TEST_F(TimerTest, TimerScheduledByAFailingHandlerIsRolledBack) {
   timers.on("bad", [&](const Timer&) {
     timers.schedule(at("2026-01-01"), "bad", {});
