@@ -10,6 +10,7 @@
 
 #include "crm/error.hpp"
 #include "crm/kernel.hpp"
+#include "crm/workflow_definition.hpp"
 
 namespace {
 
@@ -295,6 +296,57 @@ TEST_F(RetentionPlugin, EarlyWarningFiresOncePerCrossing) {
   later["as-of"] = "2025-10-16";
   EXPECT_TRUE(run({"churn", "risk"}, later)["warned"].empty());
   EXPECT_EQ(events_.size(), 1u);
+}
+
+TEST_F(RetentionPlugin, WinBackWorkflowOffersAnIncentiveAndMeasuresReactivation) {
+  kernel_.workflows().install(
+      crm::read_workflow_file(std::string(CRM_WORKFLOW_EXAMPLES) + "/win_back.json"));
+  // Three customers the early warning flags; one of them opted out of e-mail.
+  simulated_buyers(200, "2025-01-06", 40);
+  std::vector<crm::CustomerId> risky;
+  for (const char* name : {"Ada", "Ben", "Cy"}) {
+    crm::Customer c;
+    c.name = name;
+    c.email = std::string(name) + "@example.org";
+    if (std::string(name) == "Cy") c.consent = {{"email", false}};
+    risky.push_back(kernel_.store().customers().add(c, crm::Actor::user("t")));
+    for (int w = 0; w < 20; ++w) {
+      purchase(risky.back(),
+               crm::format_date(crm::parse_time("2025-01-06") + std::chrono::days(7 * w)), 200);
+    }
+  }
+  const auto warned =
+      run({"churn", "risk"},
+          {{"as-of", "2025-10-15"}, {"threshold", "0.6"}, {"min-value", "1000"}})["warned"];
+  ASSERT_EQ(warned.size(), 3u) << warned.dump();
+
+  // The two who may be mailed got the offer, recorded as a win-back offer.
+  crm::InteractionQuery offers;
+  offers.kind = "winback_offer";
+  const auto sent = kernel_.store().interactions().list(offers);
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(sent[0].payload["code"], "COMEBACK10");
+  crm::InstanceQuery q;
+  q.workflow = "win_back";
+  q.customer_id = risky[2];
+  EXPECT_EQ(kernel_.workflows().instances(q).at(0).state, "cancelled");  // opted out
+
+  // Ada buys again within the 30 days; Ben does not.
+  purchase(risky[0], "2026-01-20", 90);
+  q.customer_id = risky[0];
+  EXPECT_EQ(kernel_.workflows().instances(q).at(0).state, "completed");
+  auto tags = [&](crm::CustomerId id) { return kernel_.store().customers().get(id).tags; };
+  EXPECT_EQ(tags(risky[0]), (std::vector<std::string>{"won-back"}));
+  const auto later = crm::parse_time("2026-02-10T00:00:00Z");
+  kernel_.simulated_clock()->set(later);
+  kernel_.scheduler().run_due(later);
+  EXPECT_EQ(tags(risky[1]), (std::vector<std::string>{"win-back-failed"}));
+
+  const auto out = run({"churn", "winback"}, {{"days", "30"}});
+  EXPECT_EQ(out["offered"], 2);
+  EXPECT_EQ(out["reactivated"], 1);
+  EXPECT_DOUBLE_EQ(out["reactivation_rate"].get<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(out["revenue_after"].get<double>(), 90.0);
 }
 
 TEST_F(RetentionPlugin, ClvPredictFromTheStoreIsStored) {
