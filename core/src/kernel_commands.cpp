@@ -268,64 +268,43 @@ CommandOutput interactions_add(Kernel& k, const CommandInput& in) {
   return out;
 }
 
-CommandSpec cmd(std::vector<std::string> path, std::string help,
-                std::vector<CommandOption> options = {},
-                std::vector<std::string> positionals = {}) {
-  CommandSpec s;
-  s.path = std::move(path);
-  s.help = std::move(help);
-  s.options = std::move(options);
-  s.positionals = std::move(positionals);
-  return s;
-}
-
-CommandOption opt(std::string name, std::string help, std::string def = "") {
-  return CommandOption{std::move(name), std::move(help), std::move(def), false, false};
-}
-CommandOption flag(std::string name, std::string help) {
-  return CommandOption{std::move(name), std::move(help), "", true, false};
-}
-CommandOption required(std::string name, std::string help) {
-  return CommandOption{std::move(name), std::move(help), "", false, true};
-}
-
 }  // namespace
 
 void register_kernel_commands(Kernel& k) {
   CommandRegistry& r = k.commands();
-  r.add(cmd({"plugins", "list"}, "list the plugins found, with status and errors"),
+  r.add(command({"plugins", "list"}, "list the plugins found, with status and errors"),
         [&k](const CommandInput&) { return plugins_list(k); });
 
   const std::vector<CommandOption> import_opts = {
-      opt("mode", "create, update or upsert", "create"),
-      opt("match", "match rows on external_id, email or phone", "external_id"),
+      option("mode", "create, update or upsert", "create"),
+      option("match", "match rows on external_id, email or phone", "external_id"),
       flag("dry-run", "validate and count, write nothing"),
       flag("strict", "write nothing if any row is bad")};
-  r.add(cmd({"import", "customers"}, "import customers from a CSV file", import_opts, {"FILE"}),
+  r.add(command({"import", "customers"}, "import customers from a CSV file", import_opts, {"FILE"}),
         [&k](const CommandInput& in) {
           const auto& file = in.positionals.at(0);
           return import_result(import_customers(k.store(), file, import_options(in)), file,
                                in.flag("dry-run"));
         });
-  r.add(cmd({"import", "interactions"}, "import interactions (purchases, calls...) from a CSV file",
-            import_opts, {"FILE"}),
+  r.add(command({"import", "interactions"},
+                "import interactions (purchases, calls...) from a CSV file", import_opts, {"FILE"}),
         [&k](const CommandInput& in) {
           const auto& file = in.positionals.at(0);
           return import_result(import_interactions(k.store(), file, import_options(in)), file,
                                in.flag("dry-run"));
         });
 
-  r.add(cmd({"customers", "list"}, "list customers",
-            {opt("owner", "only this owner"), opt("stage", "only this life-cycle stage"),
-             opt("segment", "only this segment"), opt("tag", "only with this tag"),
-             opt("search", "name, e-mail or external id contains"), opt("limit", "at most", "50"),
-             opt("offset", "skip", "0")}),
+  r.add(command({"customers", "list"}, "list customers",
+                {option("owner", "only this owner"), option("stage", "only this life-cycle stage"),
+                 option("segment", "only this segment"), option("tag", "only with this tag"),
+                 option("search", "name, e-mail or external id contains"),
+                 option("limit", "at most", "50"), option("offset", "skip", "0")}),
         [&k](const CommandInput& in) { return customers_list(k, in); });
-  r.add(cmd({"customers", "show"}, "show a customer and its timeline", {}, {"ID"}),
+  r.add(command({"customers", "show"}, "show a customer and its timeline", {}, {"ID"}),
         [&k](const CommandInput& in) { return customers_show(k, in); });
-  r.add(cmd({"customers", "duplicates"}, "find customers sharing an e-mail or phone number"),
+  r.add(command({"customers", "duplicates"}, "find customers sharing an e-mail or phone number"),
         [&k](const CommandInput&) { return customers_duplicates(k); });
-  r.add(cmd({"customers", "merge"}, "merge customer OTHER into KEEP", {}, {"KEEP", "OTHER"}),
+  r.add(command({"customers", "merge"}, "merge customer OTHER into KEEP", {}, {"KEEP", "OTHER"}),
         [&k](const CommandInput& in) {
           const auto keep = parse_id(in.positionals.at(0), "customer");
           const auto other = parse_id(in.positionals.at(1), "customer");
@@ -336,9 +315,9 @@ void register_kernel_commands(Kernel& k) {
               "merged customer " + std::to_string(other) + " into " + std::to_string(keep) + "\n";
           return out;
         });
-  r.add(cmd({"customers", "reassign"},
-            "hand every customer of one owner over to another, keeping their history",
-            {required("from", "current owner"), required("to", "new owner")}),
+  r.add(command({"customers", "reassign"},
+                "hand every customer of one owner over to another, keeping their history",
+                {required_option("from", "current owner"), required_option("to", "new owner")}),
         [&k](const CommandInput& in) {
           const Handover h =
               k.store().customers().reassign_owner(in.get("from"), in.get("to"), in.actor);
@@ -352,38 +331,41 @@ void register_kernel_commands(Kernel& k) {
                      in.get("to") + "\n";
           return out;
         });
-  r.add(
-      cmd({"interactions", "add"}, "record an interaction with a customer",
-          {required("customer", "customer id"), required("channel", "phone, email, visit, web..."),
-           required("kind", "call, purchase, complaint, visit..."),
-           opt("direction", "inbound or outbound", "inbound"), opt("at", "time (default: now)"),
-           opt("amount", "money amount"), opt("agent", "who handled it"), opt("notes", "notes"),
-           opt("commitment", "a promise made"), opt("case", "linked case id")}),
-      [&k](const CommandInput& in) { return interactions_add(k, in); });
-  r.add(
-      cmd({"tasks", "list"}, "list tasks",
-          {opt("owner", "only this owner"), opt("customer", "only this customer"),
-           opt("status", "open, done, cancelled or all", "open"), flag("overdue", "only overdue")}),
-      [&k](const CommandInput& in) { return tasks_list(k, in); });
-  r.add(cmd({"tasks", "complete"}, "mark a task done", {}, {"ID"}), [&k](const CommandInput& in) {
-    const auto id = parse_id(in.positionals.at(0), "task");
-    k.store().tasks().complete(id, in.actor);
-    CommandOutput out;
-    out.data = {{"id", id}, {"status", "done"}};
-    out.text = "task " + std::to_string(id) + " done\n";
-    return out;
-  });
-  r.add(cmd({"tasks", "cancel"}, "cancel an open task", {}, {"ID"}), [&k](const CommandInput& in) {
-    const auto id = parse_id(in.positionals.at(0), "task");
-    k.store().tasks().cancel(id, in.actor);
-    CommandOutput out;
-    out.data = {{"id", id}, {"status", "cancelled"}};
-    out.text = "task " + std::to_string(id) + " cancelled\n";
-    return out;
-  });
-  r.add(cmd({"run-due"},
-            "fire every timer due by now (or --now TIME, moving a simulated clock forward)",
-            {opt("now", "the time to run up to")}),
+  r.add(command({"interactions", "add"}, "record an interaction with a customer",
+                {required_option("customer", "customer id"),
+                 required_option("channel", "phone, email, visit, web..."),
+                 required_option("kind", "call, purchase, complaint, visit..."),
+                 option("direction", "inbound or outbound", "inbound"),
+                 option("at", "time (default: now)"), option("amount", "money amount"),
+                 option("agent", "who handled it"), option("notes", "notes"),
+                 option("commitment", "a promise made"), option("case", "linked case id")}),
+        [&k](const CommandInput& in) { return interactions_add(k, in); });
+  r.add(command({"tasks", "list"}, "list tasks",
+                {option("owner", "only this owner"), option("customer", "only this customer"),
+                 option("status", "open, done, cancelled or all", "open"),
+                 flag("overdue", "only overdue")}),
+        [&k](const CommandInput& in) { return tasks_list(k, in); });
+  r.add(command({"tasks", "complete"}, "mark a task done", {}, {"ID"}),
+        [&k](const CommandInput& in) {
+          const auto id = parse_id(in.positionals.at(0), "task");
+          k.store().tasks().complete(id, in.actor);
+          CommandOutput out;
+          out.data = {{"id", id}, {"status", "done"}};
+          out.text = "task " + std::to_string(id) + " done\n";
+          return out;
+        });
+  r.add(command({"tasks", "cancel"}, "cancel an open task", {}, {"ID"}),
+        [&k](const CommandInput& in) {
+          const auto id = parse_id(in.positionals.at(0), "task");
+          k.store().tasks().cancel(id, in.actor);
+          CommandOutput out;
+          out.data = {{"id", id}, {"status", "cancelled"}};
+          out.text = "task " + std::to_string(id) + " cancelled\n";
+          return out;
+        });
+  r.add(command({"run-due"},
+                "fire every timer due by now (or --now TIME, moving a simulated clock forward)",
+                {option("now", "the time to run up to")}),
         [&k](const CommandInput& in) { return run_due(k, in); });
 }
 

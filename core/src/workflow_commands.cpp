@@ -9,21 +9,6 @@
 namespace crm::core {
 namespace {
 
-CommandSpec cmd(std::vector<std::string> path, std::string help,
-                std::vector<CommandOption> options = {},
-                std::vector<std::string> positionals = {}) {
-  CommandSpec s;
-  s.path = std::move(path);
-  s.help = std::move(help);
-  s.options = std::move(options);
-  s.positionals = std::move(positionals);
-  return s;
-}
-
-CommandOption opt(std::string name, std::string help, std::string def = "") {
-  return CommandOption{std::move(name), std::move(help), std::move(def), false, false};
-}
-
 CommandOutput list(WorkflowEngine& wf) {
   CommandOutput out;
   out.data = Json::array();
@@ -159,16 +144,16 @@ CommandOutput history(WorkflowEngine& wf, const std::string& id_text) {
 }  // namespace
 
 void register_workflow_commands(CommandRegistry& r, WorkflowEngine& wf) {
-  r.add(cmd({"workflows", "list"}, "list installed workflows with their instance counts"),
+  r.add(command({"workflows", "list"}, "list installed workflows with their instance counts"),
         [&wf](const CommandInput&) { return list(wf); });
-  r.add(cmd({"workflows", "show"}, "show a workflow definition", {}, {"NAME"}),
+  r.add(command({"workflows", "show"}, "show a workflow definition", {}, {"NAME"}),
         [&wf](const CommandInput& in) { return show(wf, in.positionals.at(0)); });
-  r.add(cmd({"workflows", "validate"},
-            "check a workflow definition file; every error is printed with its JSON path", {},
-            {"FILE"}),
+  r.add(command({"workflows", "validate"},
+                "check a workflow definition file; every error is printed with its JSON path", {},
+                {"FILE"}),
         [&wf](const CommandInput& in) { return validate(wf, in.positionals.at(0)); });
-  r.add(cmd({"workflows", "install"}, "validate and install (or update) a workflow definition file",
-            {}, {"FILE"}),
+  r.add(command({"workflows", "install"},
+                "validate and install (or update) a workflow definition file", {}, {"FILE"}),
         [&wf](const CommandInput& in) {
           const auto& file = in.positionals.at(0);
           const Json j = read_workflow_file(file);
@@ -189,8 +174,8 @@ void register_workflow_commands(CommandRegistry& r, WorkflowEngine& wf) {
           out.text = "installed workflow " + name + " version " + std::to_string(version) + "\n";
           return out;
         });
-  r.add(cmd({"workflows", "uninstall"}, "remove a workflow (its waiting instances are cancelled)",
-            {}, {"NAME"}),
+  r.add(command({"workflows", "uninstall"},
+                "remove a workflow (its waiting instances are cancelled)", {}, {"NAME"}),
         [&wf](const CommandInput& in) {
           const auto& name = in.positionals.at(0);
           if (!wf.uninstall(name)) throw NotFound("workflow '" + name + "' is not installed");
@@ -199,16 +184,16 @@ void register_workflow_commands(CommandRegistry& r, WorkflowEngine& wf) {
           out.text = "uninstalled workflow " + name + "\n";
           return out;
         });
-  r.add(cmd({"workflows", "instances"}, "list workflow instances, newest first",
-            {opt("customer", "only this customer"), opt("workflow", "only this workflow"),
-             opt("state", "running, waiting, retrying, completed, failed or cancelled"),
-             opt("limit", "at most", "100")}),
+  r.add(command({"workflows", "instances"}, "list workflow instances, newest first",
+                {option("customer", "only this customer"), option("workflow", "only this workflow"),
+                 option("state", "running, waiting, retrying, completed, failed or cancelled"),
+                 option("limit", "at most", "100")}),
         [&wf](const CommandInput& in) { return instances(wf, in); });
-  r.add(cmd({"workflows", "history"}, "show an instance and every step it ran, with times", {},
-            {"ID"}),
+  r.add(command({"workflows", "history"}, "show an instance and every step it ran, with times", {},
+                {"ID"}),
         [&wf](const CommandInput& in) { return history(wf, in.positionals.at(0)); });
-  r.add(cmd({"workflows", "start"}, "start a workflow explicitly",
-            {opt("customer", "the customer id")}, {"NAME"}),
+  r.add(command({"workflows", "start"}, "start a workflow explicitly",
+                {option("customer", "the customer id")}, {"NAME"}),
         [&wf](const CommandInput& in) {
           std::optional<CustomerId> customer;
           if (in.has("customer")) customer = parse_id(in.get("customer"), "customer");
@@ -219,7 +204,7 @@ void register_workflow_commands(CommandRegistry& r, WorkflowEngine& wf) {
           out.text = "started instance " + std::to_string(id) + " (" + inst->state + ")\n";
           return out;
         });
-  r.add(cmd({"workflows", "cancel"}, "cancel an active instance", {}, {"ID"}),
+  r.add(command({"workflows", "cancel"}, "cancel an active instance", {}, {"ID"}),
         [&wf](const CommandInput& in) {
           const InstanceId id = parse_id(in.positionals.at(0), "instance");
           CommandOutput out;
@@ -230,8 +215,8 @@ void register_workflow_commands(CommandRegistry& r, WorkflowEngine& wf) {
           if (!done) out.exit_code = 1;
           return out;
         });
-  r.add(cmd({"workflows", "export"}, "export a workflow as a flow chart",
-            {opt("as", "mermaid or dot", "mermaid")}, {"NAME"}),
+  r.add(command({"workflows", "export"}, "export a workflow as a flow chart",
+                {option("as", "mermaid or dot", "mermaid")}, {"NAME"}),
         [&wf](const CommandInput& in) {
           CommandOutput out;
           out.text =
@@ -241,7 +226,7 @@ void register_workflow_commands(CommandRegistry& r, WorkflowEngine& wf) {
                       {"chart", out.text}};
           return out;
         });
-  r.add(cmd({"workflows", "actions"}, "list the actions workflow steps can call"),
+  r.add(command({"workflows", "actions"}, "list the actions workflow steps can call"),
         [&wf](const CommandInput&) {
           CommandOutput out;
           out.data = Json::array();

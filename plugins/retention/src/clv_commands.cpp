@@ -266,24 +266,25 @@ CommandOutput historic_command(const CommandInput& in) {
 
 void add_clv_commands(Context& ctx) {
   ctx.commands().add(
-      command({"clv", "fit"}, "fit BG/NBD and Gamma-Gamma on purchases (CSV or database)",
-              fit_options(), false),
+      without_database(command({"clv", "fit"},
+                               "fit BG/NBD and Gamma-Gamma on purchases (CSV or database)",
+                               fit_options())),
       [&ctx](const CommandInput& in) { return fit_command(ctx, in); });
   auto predict = fit_options();
   predict.push_back(option("horizon", "number of time units ahead", "52"));
   predict.push_back(option("discount-rate", "discount rate per time unit", "0"));
   predict.push_back(option("margin", "profit margin as a share of spend", "1"));
   ctx.commands().add(
-      command({"clv", "predict"},
-              "per-customer P(alive), expected purchases and CLV over a horizon", predict, false),
+      without_database(command({"clv", "predict"},
+                               "per-customer P(alive), expected purchases and CLV over a horizon",
+                               predict)),
       [&ctx](const CommandInput& in) { return predict_command(ctx, in); });
   ctx.commands().add(
-      command(
+      without_database(command(
           {"clv", "historic"}, "historic CLV: margin x sum of (retention/(1+discount))^t",
           {option("margin", "margin per period"), option("retention", "retention rate per period"),
            option("discount-rate", "discount rate per period", "0.1"),
-           option("horizon", "number of periods", "10")},
-          false),
+           option("horizon", "number of periods", "10")})),
       [](const CommandInput& in) { return historic_command(in); });
 }
 

@@ -15,12 +15,6 @@ void add_clv_commands(Context& ctx);
 // The schema of the plugin's own tables.
 const std::vector<Migration>& retention_migrations();
 
-// A CommandSpec in one expression.
-CommandSpec command(std::vector<std::string> path, std::string help,
-                    std::vector<CommandOption> options, bool needs_database = true);
-CommandOption option(std::string name, std::string help, std::string default_value = "");
-CommandOption flag(std::string name, std::string help);
-
 // Numeric option values; InvalidInput names the option.
 double number_option(const CommandInput& in, const std::string& name);
 int integer_option(const CommandInput& in, const std::string& name);

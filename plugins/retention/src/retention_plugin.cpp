@@ -46,24 +46,6 @@ CREATE TABLE retention_churn_risk (
   return steps;
 }
 
-CommandSpec command(std::vector<std::string> path, std::string help,
-                    std::vector<CommandOption> options, bool needs_database) {
-  CommandSpec s;
-  s.path = std::move(path);
-  s.help = std::move(help);
-  s.options = std::move(options);
-  s.needs_database = needs_database;
-  return s;
-}
-
-CommandOption option(std::string name, std::string help, std::string default_value) {
-  return CommandOption{std::move(name), std::move(help), std::move(default_value), false, false};
-}
-
-CommandOption flag(std::string name, std::string help) {
-  return CommandOption{std::move(name), std::move(help), "", true, false};
-}
-
 double number_option(const CommandInput& in, const std::string& name) {
   const std::string v = in.get(name);
   double d = 0;

@@ -35,6 +35,34 @@ struct CommandSpec {
   bool needs_database = true;            // false: runs without an initialised database
 };
 
+// Shorthands that build a spec in one expression:
+//   command({"segment", "rfm"}, "RFM scores and segments",
+//           {option("as-of", "analysis date"), flag("dry-run", "store nothing")})
+inline CommandSpec command(std::vector<std::string> path, std::string help,
+                           std::vector<CommandOption> options = {},
+                           std::vector<std::string> positionals = {}) {
+  CommandSpec s;
+  s.path = std::move(path);
+  s.help = std::move(help);
+  s.options = std::move(options);
+  s.positionals = std::move(positionals);
+  return s;
+}
+// A command that runs without an initialised database (a file-based fit).
+inline CommandSpec without_database(CommandSpec s) {
+  s.needs_database = false;
+  return s;
+}
+inline CommandOption option(std::string name, std::string help, std::string default_value = "") {
+  return CommandOption{std::move(name), std::move(help), std::move(default_value), false, false};
+}
+inline CommandOption flag(std::string name, std::string help) {
+  return CommandOption{std::move(name), std::move(help), "", true, false};
+}
+inline CommandOption required_option(std::string name, std::string help) {
+  return CommandOption{std::move(name), std::move(help), "", false, true};
+}
+
 struct CommandInput {
   std::map<std::string, std::string> options;  // given or defaulted options; flags are "true"
   std::vector<std::string> positionals;
