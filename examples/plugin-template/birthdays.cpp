@@ -29,11 +29,10 @@ int days_until(const std::string& birthday, year_month_day today) {
 class Birthdays final : public crm::Plugin {
  public:
   void start(crm::Context& ctx) override {
-    crm::CommandSpec spec;
-    spec.path = {"birthdays", "upcoming"};
-    spec.help = "customers whose birthday is within the next N days";
-    spec.options = {{"days", "look-ahead in days", "7", false, false}};
-    ctx.commands().add(spec, [&ctx](const crm::CommandInput& in) { return upcoming(ctx, in); });
+    ctx.commands().add(crm::command({"birthdays", "upcoming"},
+                                    "customers whose birthday is within the next N days",
+                                    {crm::option("days", "look-ahead in days", "7")}),
+                       [&ctx](const crm::CommandInput& in) { return upcoming(ctx, in); });
   }
 
  private:
