@@ -13,8 +13,8 @@ SubscriptionId EventDispatcher::subscribe(std::string pattern, SubscriberOptions
                                           EventHandler handler) {
   if (!handler) throw InvalidInput("subscribe: empty handler for '" + pattern + "'");
   const SubscriptionId id = next_id_++;
-  Subscriber s{id, std::move(pattern), std::move(options),
-               std::make_shared<const EventHandler>(std::move(handler))};
+  auto target = std::make_shared<const Target>(Target{options.name, std::move(handler)});
+  Subscriber s{id, std::move(pattern), std::move(options), std::move(target)};
   const auto pos = std::upper_bound(subscribers_.begin(), subscribers_.end(), s,
                                     [](const Subscriber& a, const Subscriber& b) {
                                       return std::tie(a.options.priority, a.options.name, a.id) <
@@ -62,25 +62,32 @@ void EventDispatcher::dispatch(const Event& e, Phase phase) {
     return;
   }
   // Copy the matching handlers first: a subscriber may (un)subscribe others.
-  std::vector<std::pair<std::string, std::shared_ptr<const EventHandler>>> targets;
+  std::vector<std::shared_ptr<const Target>> targets;
   for (const Subscriber& s : subscribers_) {
-    if (s.options.phase == phase && matches(s.pattern, e.type)) {
-      targets.emplace_back(s.options.name, s.handler);
-    }
+    if (s.options.phase == phase && matches(s.pattern, e.type)) targets.push_back(s.target);
   }
+  if (targets.empty()) return;
   ++depth_;
-  struct DepthGuard {
-    int& d;
-    ~DepthGuard() { --d; }
-  } guard{depth_};
-  for (const auto& [name, handler] : targets) {
+  const std::uint64_t outer = current_;
+  current_ = ++dispatches_;
+  struct Guard {
+    int& depth;
+    std::uint64_t& current;
+    std::uint64_t outer;
+    ~Guard() {
+      --depth;
+      current = outer;
+    }
+  } guard{depth_, current_, outer};
+  for (const auto& t : targets) {
     if (phase == Phase::kBeforeCommit) {
-      (*handler)(e);  // a validation hook's exception aborts the write
+      t->handler(e);  // a validation hook's exception aborts the write
       continue;
     }
     try {
-      (*handler)(e);
+      t->handler(e);
     } catch (const std::exception& ex) {
+      const std::string& name = t->name;
       const std::string who = name.empty() ? "(unnamed subscriber)" : name;
       log_.error("bus", "subscriber " + who + " failed on " + e.type + ": " + ex.what());
       errors_.push_back({who, e.type, ex.what()});

@@ -1,6 +1,7 @@
 // Conditions and templates of workflow definitions (crm/condition.hpp).
 #include <algorithm>
 #include <array>
+#include <optional>
 
 #include "crm/condition.hpp"
 
@@ -66,46 +67,6 @@ bool ordered(const Json& a, const Json& b, int& cmp) {
 bool equal(const Json& a, const Json& b) {
   if (a.is_number() && b.is_number()) return a.get<double>() == b.get<double>();
   return a == b;
-}
-
-bool compare(const Json* field, const std::string& op, const Json& value) {
-  static const Json kNull;
-  const Json& f = field ? *field : kNull;
-  if (op == "exists") return field != nullptr && !field->is_null();
-  if (op == "empty") {
-    // Json::empty() is false for every string, "" included.
-    if (f.is_string()) return f.get_ref<const std::string&>().empty();
-    return f.is_null() || ((f.is_array() || f.is_object()) && f.empty());
-  }
-  if (op == "eq") return equal(f, value);
-  if (op == "ne") return !equal(f, value);
-  if (op == "in" || op == "not_in") {
-    const bool found = value.is_array() && std::any_of(value.begin(), value.end(),
-                                                       [&](const Json& v) { return equal(f, v); });
-    return op == "in" ? found : !found;
-  }
-  if (op == "contains") {
-    if (f.is_array()) {
-      return std::any_of(f.begin(), f.end(), [&](const Json& v) { return equal(v, value); });
-    }
-    if (f.is_string() && value.is_string()) {
-      return f.get_ref<const std::string&>().find(value.get_ref<const std::string&>()) !=
-             std::string::npos;
-    }
-    if (f.is_object() && value.is_string()) return f.contains(value.get<std::string>());
-    return false;
-  }
-  if (op == "starts_with") {
-    return f.is_string() && value.is_string() &&
-           f.get_ref<const std::string&>().starts_with(value.get_ref<const std::string&>());
-  }
-  int cmp = 0;
-  if (!ordered(f, value, cmp)) return false;
-  if (op == "lt") return cmp < 0;
-  if (op == "le") return cmp <= 0;
-  if (op == "gt") return cmp > 0;
-  if (op == "ge") return cmp >= 0;
-  return false;
 }
 
 // The "{{ path }}" placeholders of `text`: (begin, end, path) triples.
@@ -221,38 +182,226 @@ const Json* lookup_fact(const Json& facts, std::string_view path) {
   return at;
 }
 
-bool evaluate_condition(const Json& c, const Json& facts) {
-  if (c.is_boolean()) return c.get<bool>();
-  if (c.is_null()) return true;
-  if (const auto it = c.find("all"); it != c.end()) {
-    return std::all_of(it->begin(), it->end(),
-                       [&](const Json& x) { return evaluate_condition(x, facts); });
+// --- compiled conditions ---
+
+namespace {
+
+enum class Op {
+  kEq,
+  kNe,
+  kLt,
+  kLe,
+  kGt,
+  kGe,
+  kIn,
+  kNotIn,
+  kContains,
+  kStartsWith,
+  kExists,
+  kEmpty
+};
+
+Op parse_op(std::string_view op) {
+  static constexpr std::pair<std::string_view, Op> kOps[] = {{"eq", Op::kEq},
+                                                             {"ne", Op::kNe},
+                                                             {"lt", Op::kLt},
+                                                             {"le", Op::kLe},
+                                                             {"gt", Op::kGt},
+                                                             {"ge", Op::kGe},
+                                                             {"in", Op::kIn},
+                                                             {"not_in", Op::kNotIn},
+                                                             {"contains", Op::kContains},
+                                                             {"starts_with", Op::kStartsWith},
+                                                             {"exists", Op::kExists},
+                                                             {"empty", Op::kEmpty}};
+  for (const auto& [name, o] : kOps) {
+    if (name == op) return o;
   }
-  if (const auto it = c.find("any"); it != c.end()) {
-    return std::any_of(it->begin(), it->end(),
-                       [&](const Json& x) { return evaluate_condition(x, facts); });
-  }
-  if (const auto it = c.find("not"); it != c.end()) return !evaluate_condition(*it, facts);
-  if (const auto it = c.find("changed"); it != c.end()) {
-    const std::string field = it->get<std::string>();
-    const Json* old_value = lookup_fact(facts, "old." + field);
-    const Json* new_value = lookup_fact(facts, "new." + field);
-    if (!old_value && !new_value) return false;
-    if (c.contains("from") && !(old_value && equal(*old_value, c["from"]))) return false;
-    if (c.contains("to") && !(new_value && equal(*new_value, c["to"]))) return false;
-    return true;
-  }
-  const std::string op = c.value("op", "eq");
-  static const Json kNull;
-  const Json& value = c.contains("value") ? c["value"] : kNull;
-  if (const auto it = c.find("old"); it != c.end()) {
-    // Only a change event has an old value: without one the test is false.
-    const std::string field = it->get<std::string>();
-    if (!lookup_fact(facts, "new." + field) && !lookup_fact(facts, "old." + field)) return false;
-    return compare(lookup_fact(facts, "old." + field), op, value);
-  }
-  return compare(lookup_fact(facts, c["field"].get_ref<const std::string&>()), op, value);
+  return Op::kEq;  // validate_condition() refuses the unknown ones
 }
+
+bool compare(const Json* field, Op op, const Json& value) {
+  static const Json kNull;
+  const Json& f = field ? *field : kNull;
+  switch (op) {
+    case Op::kExists:
+      return field != nullptr && !field->is_null();
+    case Op::kEmpty:
+      // Json::empty() is false for every string, "" included.
+      if (f.is_string()) return f.get_ref<const std::string&>().empty();
+      return f.is_null() || ((f.is_array() || f.is_object()) && f.empty());
+    case Op::kEq:
+      return equal(f, value);
+    case Op::kNe:
+      return !equal(f, value);
+    case Op::kIn:
+    case Op::kNotIn: {
+      const bool found =
+          value.is_array() &&
+          std::any_of(value.begin(), value.end(), [&](const Json& v) { return equal(f, v); });
+      return op == Op::kIn ? found : !found;
+    }
+    case Op::kContains:
+      if (f.is_array()) {
+        return std::any_of(f.begin(), f.end(), [&](const Json& v) { return equal(v, value); });
+      }
+      if (f.is_string() && value.is_string()) {
+        return f.get_ref<const std::string&>().find(value.get_ref<const std::string&>()) !=
+               std::string::npos;
+      }
+      if (f.is_object() && value.is_string()) return f.contains(value.get<std::string>());
+      return false;
+    case Op::kStartsWith:
+      return f.is_string() && value.is_string() &&
+             f.get_ref<const std::string&>().starts_with(value.get_ref<const std::string&>());
+    case Op::kLt:
+    case Op::kLe:
+    case Op::kGt:
+    case Op::kGe:
+      break;
+  }
+  int cmp = 0;
+  if (!ordered(f, value, cmp)) return false;
+  if (op == Op::kLt) return cmp < 0;
+  if (op == Op::kLe) return cmp <= 0;
+  if (op == Op::kGt) return cmp > 0;
+  return cmp >= 0;
+}
+
+std::vector<std::string> split_path(std::string_view root, std::string_view path) {
+  std::vector<std::string> parts;
+  if (!root.empty()) parts.emplace_back(root);
+  while (true) {
+    const auto dot = path.find('.');
+    parts.emplace_back(path.substr(0, dot));
+    if (dot == std::string_view::npos) break;
+    path.remove_prefix(dot + 1);
+  }
+  return parts;
+}
+
+// lookup_fact() on a path split in advance.
+const Json* lookup_parts(const Json& facts, const std::vector<std::string>& parts) {
+  const Json* at = &facts;
+  for (const std::string& part : parts) {
+    if (at->is_object()) {
+      const auto it = at->find(part);
+      if (it == at->end()) return nullptr;
+      at = &*it;
+    } else if (at->is_array()) {
+      std::size_t index = 0;
+      for (const char ch : part) {
+        if (ch < '0' || ch > '9') return nullptr;
+        index = index * 10 + static_cast<std::size_t>(ch - '0');
+      }
+      if (part.empty() || index >= at->size()) return nullptr;
+      at = &(*at)[index];
+    } else {
+      return nullptr;
+    }
+  }
+  return at;
+}
+
+}  // namespace
+
+struct CompiledCondition::Program {
+  enum class Kind { kConstant, kAll, kAny, kNot, kCompare, kChanged, kOld };
+  struct Node {
+    Kind kind = Kind::kConstant;
+    bool constant = true;
+    Op op = Op::kEq;
+    std::vector<std::string> path;      // kCompare: the field
+    std::vector<std::string> old_path;  // kChanged, kOld: old.<field>
+    std::vector<std::string> new_path;  // kChanged, kOld: new.<field>
+    Json value;
+    std::optional<Json> from, to;
+    std::vector<std::size_t> children;
+  };
+  std::vector<Node> nodes;  // nodes[0] is the root
+
+  std::size_t add(const Json& c) {
+    const std::size_t i = nodes.size();
+    nodes.emplace_back();
+    Node n;
+    if (c.is_boolean() || c.is_null()) {
+      n.constant = c.is_null() || c.get<bool>();
+    } else if (const auto all = c.find("all"); all != c.end()) {
+      n.kind = Kind::kAll;
+      for (const Json& x : *all) n.children.push_back(add(x));
+    } else if (const auto any = c.find("any"); any != c.end()) {
+      n.kind = Kind::kAny;
+      for (const Json& x : *any) n.children.push_back(add(x));
+    } else if (const auto no = c.find("not"); no != c.end()) {
+      n.kind = Kind::kNot;
+      n.children.push_back(add(*no));
+    } else if (const auto ch = c.find("changed"); ch != c.end()) {
+      n.kind = Kind::kChanged;
+      n.old_path = split_path("old", ch->get_ref<const std::string&>());
+      n.new_path = split_path("new", ch->get_ref<const std::string&>());
+      if (c.contains("from")) n.from = c["from"];
+      if (c.contains("to")) n.to = c["to"];
+    } else {
+      const auto old = c.find("old");
+      n.kind = old != c.end() ? Kind::kOld : Kind::kCompare;
+      n.op = parse_op(c.value("op", "eq"));
+      n.value = c.contains("value") ? c["value"] : Json();
+      if (old != c.end()) {
+        n.old_path = split_path("old", old->get_ref<const std::string&>());
+        n.new_path = split_path("new", old->get_ref<const std::string&>());
+      } else {
+        n.path = split_path("", c.at("field").get_ref<const std::string&>());
+      }
+    }
+    nodes[i] = std::move(n);
+    return i;
+  }
+
+  bool eval(std::size_t i, const Json& facts) const {
+    const Node& n = nodes[i];
+    switch (n.kind) {
+      case Kind::kConstant:
+        return n.constant;
+      case Kind::kAll:
+        return std::all_of(n.children.begin(), n.children.end(),
+                           [&](std::size_t c) { return eval(c, facts); });
+      case Kind::kAny:
+        return std::any_of(n.children.begin(), n.children.end(),
+                           [&](std::size_t c) { return eval(c, facts); });
+      case Kind::kNot:
+        return !eval(n.children.front(), facts);
+      case Kind::kChanged: {
+        const Json* old_value = lookup_parts(facts, n.old_path);
+        const Json* new_value = lookup_parts(facts, n.new_path);
+        if (!old_value && !new_value) return false;
+        if (n.from && !(old_value && equal(*old_value, *n.from))) return false;
+        if (n.to && !(new_value && equal(*new_value, *n.to))) return false;
+        return true;
+      }
+      case Kind::kOld: {
+        // Only a change event has an old value: without one the test is false.
+        const Json* old_value = lookup_parts(facts, n.old_path);
+        if (!old_value && !lookup_parts(facts, n.new_path)) return false;
+        return compare(old_value, n.op, n.value);
+      }
+      case Kind::kCompare:
+        break;
+    }
+    return compare(lookup_parts(facts, n.path), n.op, n.value);
+  }
+};
+
+CompiledCondition::CompiledCondition() : CompiledCondition(Json(true)) {}
+
+CompiledCondition::CompiledCondition(const Json& condition) {
+  auto p = std::make_shared<Program>();
+  p->add(condition);
+  program_ = std::move(p);
+}
+
+bool CompiledCondition::operator()(const Json& facts) const { return program_->eval(0, facts); }
+
+bool evaluate_condition(const Json& c, const Json& facts) { return CompiledCondition(c)(facts); }
 
 Json expand_template(const Json& value, const Json& facts) {
   if (value.is_array()) {

@@ -213,7 +213,7 @@ void WorkflowRuntime::open() {
   for (const auto& [name, version] : rows_.installed()) {
     const Definition d = version_of(name, version);
     if (!d) continue;
-    installed_[name] = Installed{d, 0, mentions_customer(d->trigger.condition)};
+    installed_[name] = Installed{d, 0, nullptr};
   }
   for (const auto& type : rows_.waited_event_types()) watch_event_type(type);
 }
@@ -346,9 +346,7 @@ int WorkflowRuntime::install(const Json& json) {
   rows_.set_installed(d.name, version);
   tx.commit();
   const Definition stored = version_of(d.name, version);
-  auto& in = installed_[d.name];
-  in.definition = stored;
-  in.needs_customer = mentions_customer(stored->trigger.condition);
+  installed_[d.name].definition = stored;
   subscribe(d.name);
   return version;
 }
@@ -357,6 +355,7 @@ bool WorkflowRuntime::uninstall(std::string_view name) {
   const auto it = installed_.find(name);
   if (it == installed_.end()) return false;
   if (it->second.subscription) s_.bus.unsubscribe(it->second.subscription);
+  if (it->second.trigger) it->second.trigger->live = false;
   const std::string key = it->first;
   installed_.erase(it);
   rows_.remove_installed(key);
@@ -401,14 +400,20 @@ WorkflowRuntime::Definition WorkflowRuntime::version_of(const std::string& name,
 void WorkflowRuntime::subscribe(const std::string& name) {
   Installed& in = installed_.at(name);
   if (in.subscription) s_.bus.unsubscribe(in.subscription);
+  if (in.trigger) in.trigger->live = false;
   in.subscription = 0;
-  if (in.definition->trigger.event.empty()) return;
+  in.trigger = nullptr;
+  const Definition& d = in.definition;
+  if (d->trigger.event.empty()) return;
+  in.trigger = std::make_shared<Trigger>(
+      Trigger{d, mentions_customer(d->trigger.condition), CompiledCondition(d->trigger.condition)});
   SubscriberOptions o;
   o.name = std::string("workflow:").append(name);
-  o.priority = in.definition->priority;
+  o.priority = d->priority;
   o.phase = Phase::kAfterCommit;
-  in.subscription = s_.bus.subscribe(in.definition->trigger.event, o,
-                                     [this, name](const Event& e) { on_trigger(name, e); });
+  in.subscription = s_.bus.subscribe(d->trigger.event, o, [this, t = in.trigger](const Event& e) {
+    if (t->live) on_trigger(*t, e);
+  });
 }
 
 // --- actions and channels ---
@@ -453,16 +458,15 @@ Actor WorkflowRuntime::actor_of(const WorkflowInstance& inst) const {
 // --- facts ---
 
 const Json& WorkflowRuntime::event_facts(const Event& e, bool with_customer) {
-  // Same object and same content: the same event seen by the next workflow
-  // (the content check guards against a new event at a reused address).
-  const bool same = facts_event_ == &e && facts_key_.type == e.type && facts_key_.time == e.time &&
-                    facts_key_.customer_id == e.customer_id && facts_key_.payload == e.payload;
-  if (!same) {
+  // The same dispatch and object: the same event seen by the next workflow
+  // (a new event may come at a reused address, but never in one dispatch).
+  const std::uint64_t dispatch = s_.bus.current_dispatch();
+  if (dispatch == 0 || facts_dispatch_ != dispatch || facts_event_ != &e) {
     facts_ = Json{{"event", to_json(e)},
                   {"old", change_facts(e.payload, "old")},
                   {"new", change_facts(e.payload, "new")}};
     facts_event_ = &e;
-    facts_key_ = e;
+    facts_dispatch_ = dispatch;
   }
   if (with_customer && e.customer_id) {
     const std::int64_t changes = sqlite3_total_changes64(s_.db.handle());
@@ -497,15 +501,14 @@ Json WorkflowRuntime::facts_for(const WorkflowInstance& inst, bool with_customer
 
 // --- triggers and resumptions ---
 
-void WorkflowRuntime::on_trigger(const std::string& name, const Event& e) {
+void WorkflowRuntime::on_trigger(const Trigger& t, const Event& e) {
   // The engine's own resume events are plumbing, not business events: a
   // trigger of "*" or "workflow.*" must not start on them.
   if (e.type == kResumeDueEvent) return;
-  const auto it = installed_.find(name);
-  if (it == installed_.end()) return;
-  const Definition d = it->second.definition;
-  const std::vector<std::string> cause =
-      frames_.empty() ? std::vector<std::string>{} : frames_.back().chain;
+  const Definition d = t.definition;  // a copy: the trigger may be replaced meanwhile
+  const std::string& name = d->name;
+  static const std::vector<std::string> kNoCause;
+  const std::vector<std::string>& cause = frames_.empty() ? kNoCause : frames_.back().chain;
   if (!d->retrigger_self && std::find(cause.begin(), cause.end(), name) != cause.end()) {
     s_.log.write(Logger::Level::kDebug, "workflows",
                  "workflow " + name + " not started by its own write (" + e.type + ")");
@@ -517,8 +520,7 @@ void WorkflowRuntime::on_trigger(const std::string& name, const Event& e) {
                                     " (chain " + join(cause) + ")");
     return;
   }
-  if (!d->trigger.condition.is_null() &&
-      !evaluate_condition(d->trigger.condition, event_facts(e, it->second.needs_customer))) {
+  if (!d->trigger.condition.is_null() && !t.condition(event_facts(e, t.needs_customer))) {
     return;
   }
   if (!d->allow_parallel && e.customer_id && rows_.has_active(name, *e.customer_id)) return;
@@ -526,8 +528,35 @@ void WorkflowRuntime::on_trigger(const std::string& name, const Event& e) {
   vars["trigger"] = to_json(e);
   std::vector<std::string> chain = cause;
   chain.push_back(name);
-  const InstanceId id = create(*d, e.customer_id, std::move(vars), std::nullopt, std::move(chain));
-  enqueue({Work::Kind::kRun, id, 0, nullptr, ""});
+  WorkflowInstance inst =
+      make_instance(*d, e.customer_id, std::move(vars), std::nullopt, std::move(chain));
+  if (!draining_ && !s_.db.in_transaction()) {
+    // Nothing else is running: the instance runs now and its row is written
+    // with its first step, in that step's transaction.
+    run_now(inst, *d);
+    return;
+  }
+  // Caused by a step (or inside a transaction): stored now, so the
+  // one-per-customer guard sees it, and run once the current work is done.
+  store_if_new(inst);
+  enqueue({Work::Kind::kRun, inst.id, 0, nullptr, ""});
+  drain();
+}
+
+void WorkflowRuntime::run_now(WorkflowInstance& inst, const WorkflowDefinition& d) {
+  draining_ = true;
+  struct Reset {
+    bool& flag;
+    ~Reset() { flag = false; }
+  } reset{draining_};
+  try {
+    run(inst, d);
+  } catch (const InstanceMoved& e) {
+    s_.log.info("workflows", e.what());
+  } catch (const std::exception& e) {
+    s_.log.error("workflows", "workflow " + d.name + " could not start: " + e.what());
+  }
+  reset.flag = false;
   drain();
 }
 
@@ -569,9 +598,10 @@ void WorkflowRuntime::on_waited_event(const Event& e) {
   drain();
 }
 
-InstanceId WorkflowRuntime::create(const WorkflowDefinition& d, std::optional<CustomerId> customer,
-                                   Json variables, std::optional<InstanceId> parent,
-                                   std::vector<std::string> chain) {
+WorkflowInstance WorkflowRuntime::make_instance(const WorkflowDefinition& d,
+                                                std::optional<CustomerId> customer, Json variables,
+                                                std::optional<InstanceId> parent,
+                                                std::vector<std::string> chain) const {
   WorkflowInstance inst;
   inst.workflow = d.name;
   inst.version = d.version;
@@ -582,12 +612,26 @@ InstanceId WorkflowRuntime::create(const WorkflowDefinition& d, std::optional<Cu
   inst.parent_id = parent;
   inst.chain = std::move(chain);
   inst.started_at = inst.updated_at = s_.clock.now();
+  return inst;
+}
+
+void WorkflowRuntime::store_if_new(WorkflowInstance& inst) {
+  if (inst.id != 0) return;
   Transaction tx(s_.db);
   inst.id = rows_.insert(inst);
-  Json detail{{"version", d.version}, {"chain", inst.chain}};
-  if (parent) detail["parent"] = *parent;
+  inst.revision = 0;
+  Json detail{{"version", inst.version}, {"chain", inst.chain}};
+  if (inst.parent_id) detail["parent"] = *inst.parent_id;
   rows_.add_history({inst.id, inst.started_at, "", "instance", "started", detail});
   tx.commit();
+}
+
+InstanceId WorkflowRuntime::create(const WorkflowDefinition& d, std::optional<CustomerId> customer,
+                                   Json variables, std::optional<InstanceId> parent,
+                                   std::vector<std::string> chain) {
+  WorkflowInstance inst =
+      make_instance(d, customer, std::move(variables), parent, std::move(chain));
+  store_if_new(inst);
   return inst.id;
 }
 
@@ -608,18 +652,24 @@ InstanceId WorkflowRuntime::start(std::string_view name, std::optional<CustomerI
   std::vector<std::string> chain =
       frames_.empty() ? std::vector<std::string>{} : frames_.back().chain;
   chain.push_back(d->name);
-  const InstanceId id = create(*d, customer, std::move(vars), std::nullopt, std::move(chain));
-  if (s_.db.in_transaction() && !draining_) {
+  WorkflowInstance inst =
+      make_instance(*d, customer, std::move(vars), std::nullopt, std::move(chain));
+  if (!draining_ && !s_.db.in_transaction()) {
+    run_now(inst, *d);  // stored with its first step
+    return inst.id;
+  }
+  store_if_new(inst);
+  if (!draining_) {
     // Started inside the caller's transaction: the instance runs once that
     // commits (and never, with its row, if it rolls back), so its steps get
     // transactions of their own and its events the guards.
-    s_.bus.publish(
-        Event{kResumeDueEvent, s_.clock.now(), customer, Json{{"instance", id}, {"start", true}}});
-    return id;
+    s_.bus.publish(Event{kResumeDueEvent, s_.clock.now(), customer,
+                         Json{{"instance", inst.id}, {"start", true}}});
+    return inst.id;
   }
-  enqueue({Work::Kind::kRun, id, 0, nullptr, ""});
+  enqueue({Work::Kind::kRun, inst.id, 0, nullptr, ""});  // after the step that started it
   drain();
-  return id;
+  return inst.id;
 }
 
 bool WorkflowRuntime::cancel(InstanceId id) {
@@ -690,6 +740,7 @@ void WorkflowRuntime::save(WorkflowInstance& inst, const std::string& position,
                            const std::string& type, const std::string& outcome, Json detail) {
   inst.updated_at = s_.clock.now();
   Transaction tx(s_.db);
+  store_if_new(inst);
   rows_.update(inst);
   rows_.add_history({inst.id, inst.updated_at, position, type, outcome, std::move(detail)});
   tx.commit();
@@ -812,16 +863,16 @@ void WorkflowRuntime::run(WorkflowInstance& inst, const WorkflowDefinition& d) {
     ~Pop() { frames.pop_back(); }
   } pop{frames_};
   Position pos = parse_position(inst.position);
-  // No step type loops, so a definition has finitely many steps to run; the
-  // bound only protects against a corrupt position.
   const auto cancelled_meanwhile = [&] {
-    if (!cancel_requested_.erase(inst.id)) return false;
+    if (inst.id == 0 || !cancel_requested_.erase(inst.id)) return false;
     Transaction tx(s_.db);
     end_wait(inst);
     finish(inst, "cancelled");
     tx.commit();
     return true;
   };
+  // No step type loops, so a definition has finitely many steps to run; the
+  // bound only protects against a corrupt position.
   for (int guard = 0; guard < 1'000'000; ++guard) {
     if (cancelled_meanwhile()) return;
     if (pos.empty()) {
@@ -834,6 +885,14 @@ void WorkflowRuntime::run(WorkflowInstance& inst, const WorkflowDefinition& d) {
     std::string error;
     bool stop = false;
     try {
+      // One transaction per step: the step's writes, the instance's new
+      // position and its history commit together, and so do the instance's
+      // first row (an instance started here is stored with its first step)
+      // and its end (reached by this step). The step's events are dispatched
+      // at this commit, inside this frame.
+      Transaction tx(s_.db);
+      store_if_new(inst);
+      frames_.back().instance = inst.id;
       switch (step.type) {
         case WorkflowStep::Type::kAction: {
           const auto it = actions_.find(step.action);
@@ -842,7 +901,6 @@ void WorkflowRuntime::run(WorkflowInstance& inst, const WorkflowDefinition& d) {
           if (it->second.spec.needs_customer && !inst.customer_id) {
             throw InvalidInput("action '" + step.action + "' needs a customer");
           }
-          Transaction tx(s_.db);
           const Json params =
               expand_template(step.params, facts_for(inst, mentions_customer(step.params)));
           StepContext ctx(*this, inst);
@@ -853,7 +911,6 @@ void WorkflowRuntime::run(WorkflowInstance& inst, const WorkflowDefinition& d) {
           advance(d, pos);
           inst.position = format_position(pos);
           save(inst, here, "action", "done", {{"action", step.action}, {"result", result}});
-          tx.commit();  // the action's events are dispatched now, inside this frame
           break;
         }
         case WorkflowStep::Type::kWait: {
@@ -882,7 +939,6 @@ void WorkflowRuntime::run(WorkflowInstance& inst, const WorkflowDefinition& d) {
             }
             wait = {{"kind", "timer"}, {"due", format_time(due)}};
           }
-          Transaction tx(s_.db);
           if (wait.contains("due")) {
             wait["timer"] =
                 s_.scheduler.schedule(parse_time(wait["due"].get<std::string>()), kResumeTimerKind,
@@ -891,7 +947,6 @@ void WorkflowRuntime::run(WorkflowInstance& inst, const WorkflowDefinition& d) {
           inst.state = "waiting";
           inst.wait = wait;
           save(inst, here, "wait", "waiting", wait);
-          tx.commit();
           stop = true;
           break;
         }
@@ -908,7 +963,6 @@ void WorkflowRuntime::run(WorkflowInstance& inst, const WorkflowDefinition& d) {
           break;
         }
         case WorkflowStep::Type::kTask: {
-          Transaction tx(s_.db);
           const Json f = facts_for(inst, mentions_customer(Json{step.title, step.owner}));
           Task t;
           t.customer_id = inst.customer_id;
@@ -929,7 +983,6 @@ void WorkflowRuntime::run(WorkflowInstance& inst, const WorkflowDefinition& d) {
           inst.wait = wait;
           save(inst, here, "task", "waiting",
                {{"task_id", task}, {"title", t.title}, {"owner", t.owner}});
-          tx.commit();
           stop = true;
           break;
         }
@@ -956,7 +1009,6 @@ void WorkflowRuntime::run(WorkflowInstance& inst, const WorkflowDefinition& d) {
           vars["parent"] = inst.id;
           std::vector<std::string> chain = inst.chain;
           chain.push_back(step.workflow);
-          Transaction tx(s_.db);
           const InstanceId child =
               create(*child_def, inst.customer_id, std::move(vars),
                      step.wait_for_end ? std::optional(inst.id) : std::nullopt, std::move(chain));
@@ -970,15 +1022,22 @@ void WorkflowRuntime::run(WorkflowInstance& inst, const WorkflowDefinition& d) {
             inst.position = format_position(pos);
             save(inst, here, "workflow", "started", {{"child", child}});
           }
-          tx.commit();
           enqueue({Work::Kind::kRun, child, 0, nullptr, ""});
           break;
         }
         case WorkflowStep::Type::kEnd:
           inst.position = here;
           finish(inst, step.end_state);
-          return;
+          stop = true;
+          break;
       }
+      // The last step's commit ends the instance too (unless it is being
+      // cancelled, which the next round does).
+      if (!stop && pos.empty() && !cancel_requested_.count(inst.id)) {
+        finish(inst, "completed");
+        stop = true;
+      }
+      tx.commit();
     } catch (const InstanceMoved&) {
       throw;  // someone else advanced it: nothing of this step stays
     } catch (const std::exception& e) {
@@ -986,7 +1045,16 @@ void WorkflowRuntime::run(WorkflowInstance& inst, const WorkflowDefinition& d) {
     }
     if (!error.empty()) {
       // The step's writes were rolled back; continue from what is stored.
-      if (auto stored = rows_.find(inst.id)) inst = std::move(*stored);
+      if (auto stored = inst.id ? rows_.find(inst.id) : std::nullopt) {
+        inst = std::move(*stored);
+      } else {
+        // Its first row went with the step: the failure stores it anew.
+        inst.id = 0;
+        inst.revision = 0;
+        inst.state = "running";
+        inst.position = here;
+        inst.wait = nullptr;
+      }
       fail(inst, step, error);
       return;
     }
@@ -1014,6 +1082,7 @@ void WorkflowRuntime::fail(WorkflowInstance& inst, const WorkflowStep& s,
                                 std::pow(s.retry.backoff, static_cast<double>(inst.attempts - 1)));
     const TimePoint due = now + Seconds{static_cast<std::int64_t>(delay)};
     Transaction tx(s_.db);
+    store_if_new(inst);  // the retry timer names the instance
     const TimerId timer =
         s_.scheduler.schedule(due, kResumeTimerKind, Json{{"instance", inst.id}}, inst.customer_id);
     inst.state = "retrying";

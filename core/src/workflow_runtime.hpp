@@ -9,8 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "crm/condition.hpp"
 #include "crm/scheduler.hpp"
 #include "crm/workflow_engine.hpp"
+#include "event_dispatcher.hpp"
 #include "sqlite_database.hpp"
 #include "workflow_store.hpp"
 
@@ -19,7 +21,7 @@ namespace crm::core {
 struct WorkflowServices {
   SqliteDatabase& db;
   Store& store;
-  EventBus& bus;
+  EventDispatcher& bus;
   const Clock& clock;
   Scheduler& scheduler;
   Logger& log;
@@ -77,10 +79,20 @@ class WorkflowRuntime final : public WorkflowEngine {
 
  private:
   using Definition = std::shared_ptr<const WorkflowDefinition>;
+  // What a trigger subscription needs on every event, prepared at install.
+  // The subscription holds it, so no lookup by name is made per event; a
+  // subscription replaced or removed while a dispatch is under way finds it
+  // no longer live.
+  struct Trigger {
+    Definition definition;
+    bool needs_customer = false;
+    CompiledCondition condition;
+    bool live = true;
+  };
   struct Installed {
     Definition definition;
     SubscriptionId subscription = 0;
-    bool needs_customer = false;
+    std::shared_ptr<Trigger> trigger;
   };
   struct Action {
     ActionSpec spec;
@@ -103,13 +115,22 @@ class WorkflowRuntime final : public WorkflowEngine {
   class StepContext;
 
   void subscribe(const std::string& name);
-  void on_trigger(const std::string& name, const Event& e);
+  void on_trigger(const Trigger& t, const Event& e);
   void on_task_completed(const Event& e);
   void on_waited_event(const Event& e);
   void watch_event_type(const std::string& type);
 
+  // A new instance in memory, at its first step; store_if_new() writes it.
+  WorkflowInstance make_instance(const WorkflowDefinition& d, std::optional<CustomerId> customer,
+                                 Json variables, std::optional<InstanceId> parent,
+                                 std::vector<std::string> chain) const;
+  // Inserts an instance not stored yet (id 0), with its "started" history.
+  void store_if_new(WorkflowInstance& inst);
+  // make_instance() and store_if_new(): the instance's id.
   InstanceId create(const WorkflowDefinition& d, std::optional<CustomerId> customer, Json variables,
                     std::optional<InstanceId> parent, std::vector<std::string> chain);
+  // Runs a new instance at once (nothing else is running), then the queue.
+  void run_now(WorkflowInstance& inst, const WorkflowDefinition& d);
   void enqueue(Work w);
   void drain();
   void take_up(const Work& w);
@@ -154,7 +175,7 @@ class WorkflowRuntime final : public WorkflowEngine {
   // The facts of the event being dispatched: every workflow subscribed to
   // it sees the same Event object, so they are built once per event.
   const Event* facts_event_ = nullptr;
-  Event facts_key_;
+  std::uint64_t facts_dispatch_ = 0;
   Json facts_;
 };
 

@@ -53,9 +53,13 @@ void add_deadly_action(crm::Kernel& k, bool kill_it) {
   });
 }
 
+// A first step that commits, then the one that may kill the process.
 const Json kTagOrDie = {
     {"name", "tag_or_die"},
-    {"steps", {{{"type", "action"}, {"action", "tag_or_die"}}, {{"type", "end"}}}}};
+    {"steps",
+     {{{"type", "action"}, {"action", "add_tag"}, {"params", {{"tag", "seen"}}}},
+      {{"type", "action"}, {"action", "tag_or_die"}},
+      {{"type", "end"}}}}};
 
 TEST(WorkflowRecovery, InstanceKilledMidStepIsTakenUpByRunDueNotByStartUp) {
   const std::string db = temp_db("recover_running.db");
@@ -74,11 +78,12 @@ TEST(WorkflowRecovery, InstanceKilledMidStepIsTakenUpByRunDueNotByStartUp) {
 
   crm::Kernel k(options(db, kStart + std::chrono::minutes(5)));
   add_deadly_action(k, false);
-  // Opening the database runs nothing: the step's write was rolled back and
-  // the instance is still at its first step.
+  // Opening the database runs nothing: the killed step's write was rolled
+  // back and the instance is still at that step, the first one's done.
   auto inst = only_instance(k, c);
   EXPECT_EQ(inst.state, "running");
-  EXPECT_EQ(inst.position, "$.steps[0]");
+  EXPECT_EQ(inst.position, "$.steps[1]");
+  EXPECT_TRUE(has_tag(k, c, "seen"));
   EXPECT_FALSE(has_tag(k, c, "done"));
 
   EXPECT_EQ(k.workflows().recover(), 1);
@@ -177,15 +182,21 @@ TEST(WorkflowConcurrency, StepOfAnInstanceAdvancedElsewhereLeavesNothing) {
     }
     return Json::object();
   });
-  k.workflows().install(
-      {{"name", "raced"}, {"steps", {{{"type", "action"}, {"action", "raced"}}}}});
+  k.workflows().install({{"name", "raced"},
+                         {"steps",
+                          {{{"type", "action"}, {"action", "log"}, {"params", {{"message", "go"}}}},
+                           {{"type", "action"}, {"action", "raced"}}}}});
   const auto c = add_customer(k, "Xia", "xia@example.com");
   k.workflows().start("raced", c);
-  // The step gave up: its tag is gone and the instance was not moved on.
+  // The second step gave up: its tag is gone and the instance was not moved
+  // on (its revision is the one the other writer left).
   auto inst = only_instance(k, c);
   EXPECT_EQ(inst.state, "running");
-  EXPECT_EQ(inst.position, "$.steps[0]");
+  EXPECT_EQ(inst.position, "$.steps[1]");
   EXPECT_FALSE(has_tag(k, c, "raced"));
+  const auto h = k.workflows().history(inst.id);
+  EXPECT_FALSE(std::any_of(h.begin(), h.end(),
+                           [](const crm::StepRecord& r) { return r.position == "$.steps[1]"; }));
 }
 
 TEST(WorkflowCancel, CancelEndsTheTaskTheTimerAndTheChild) {

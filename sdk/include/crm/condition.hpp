@@ -19,6 +19,7 @@
 //   {"old": "stage", "op": "eq", "value": "prospect"}   shorthand for field "old.stage"
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,6 +47,22 @@ void validate_condition(const Json& condition, const std::string& path,
 // not resolve is null: it equals only null, and every ordering comparison
 // with it is false.
 bool evaluate_condition(const Json& condition, const Json& facts);
+
+// A condition read once and evaluated many times with the results of
+// evaluate_condition(): forms, operators and field paths are resolved when
+// it is built, so evaluating it compares values and nothing else (a trigger
+// condition is checked for every event of its type). Copies share the
+// compiled form. The condition must have passed validate_condition().
+class CompiledCondition {
+ public:
+  CompiledCondition();  // the condition `true`
+  explicit CompiledCondition(const Json& condition);
+  bool operator()(const Json& facts) const;
+
+ private:
+  struct Program;
+  std::shared_ptr<const Program> program_;
+};
 
 // The value at a dotted path ("customer.attributes.tier", "vars.task.id",
 // "customer.tags.0"), or nullptr when any part is missing.
