@@ -650,4 +650,44 @@ TEST(WorkflowBuilder, BuildsTheSameModelAsJson) {
             1);
 }
 
+TEST(WorkflowBuilder, EveryStepKindGivesTheModelOfTheHandWrittenJson) {
+  crm::WorkflowBuilder nudge("nudge");
+  nudge.action("add_tag", {{"tag", "nudged"}});
+  crm::WorkflowBuilder buyer("buyer");
+  buyer.action("add_tag", {{"tag", "buyer"}});
+  crm::WorkflowBuilder other("other");
+  other.sub_workflow("follow_up", {{"reason", "no purchase"}}, false);
+  const crm::WorkflowDefinition built =
+      crm::WorkflowBuilder("first_week")
+          .on("customer.created")
+          .priority(3)
+          .wait_event("purchase.recorded",
+                      {{"field", "event.payload.amount"}, {"op", "gt"}, {"value", 0}},
+                      std::chrono::hours(24 * 7), &nudge)
+          .branch({{"field", "vars.event"}, {"op", "exists"}}, buyer, &other)
+          .end("cancelled")
+          .build();
+  const crm::WorkflowDefinition written = crm::parse_workflow(Json::parse(R"({
+    "name": "first_week", "priority": 3, "trigger": {"event": "customer.created"},
+    "steps": [
+      {"type": "wait", "event": "purchase.recorded", "timeout": "7d",
+       "condition": {"field": "event.payload.amount", "op": "gt", "value": 0},
+       "on_timeout": [{"type": "action", "action": "add_tag", "params": {"tag": "nudged"}}]},
+      {"type": "branch", "condition": {"field": "vars.event", "op": "exists"},
+       "then": [{"type": "action", "action": "add_tag", "params": {"tag": "buyer"}}],
+       "else": [{"type": "workflow", "workflow": "follow_up",
+                 "variables": {"reason": "no purchase"}, "wait": false}]},
+      {"type": "end", "state": "cancelled"}
+    ]})"));
+  // The charts render every step, condition, block and edge of the model.
+  EXPECT_EQ(crm::to_mermaid(built), crm::to_mermaid(written));
+  EXPECT_EQ(crm::to_dot(built), crm::to_dot(written));
+  EXPECT_EQ(built.priority, 3);
+  ASSERT_EQ(built.steps.size(), 3u);
+  EXPECT_EQ(built.steps[0].timeout, Seconds{7 * 86400});
+  EXPECT_EQ(built.steps[1].else_steps.at(0).workflow, "follow_up");
+  EXPECT_FALSE(built.steps[1].else_steps.at(0).wait_for_end);
+  EXPECT_EQ(built.steps[2].end_state, "cancelled");
+}
+
 }  // namespace
