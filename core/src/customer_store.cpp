@@ -5,6 +5,7 @@
 
 #include "crm/error.hpp"
 #include "crm/event.hpp"
+#include "json_text.hpp"
 
 namespace crm::core {
 namespace {
@@ -26,9 +27,9 @@ void bind_customer(Statement& s, const Customer& c, TimePoint created, TimePoint
   s.bind_text_or_null(9, c.owner);
   s.bind(10, c.stage);
   s.bind_text_or_null(11, c.segment);
-  s.bind(12, c.consent.empty() ? std::string("{}") : Json(c.consent).dump());
-  s.bind(13, c.tags.empty() ? std::string("[]") : Json(c.tags).dump());
-  s.bind(14, c.attributes.is_null() ? std::string("{}") : c.attributes.dump());
+  s.bind(12, json_text(c.consent, "consent"));
+  s.bind(13, json_text(c.tags, "tags"));
+  s.bind(14, json_text(c.attributes, "attributes"));
   s.bind(15, to_unix(created));
   s.bind(16, to_unix(updated));
 }
@@ -113,8 +114,11 @@ std::vector<AddOutcome> CustomerStore::add_many(std::span<const Customer> custom
     const Customer& c = customers[i];
     // One statement per customer: when it fails nothing of the customer was
     // written, so the batch needs no savepoint per customer.
+    std::string detail = "{\"name\":";
     try {
       validate_customer(c);
+      append_json_string(detail, c.name, "name");
+      detail += '}';
       s.reset();
       bind_customer(s, c, now, now);
       run_checking_external_id(s, c);
@@ -128,7 +132,7 @@ std::vector<AddOutcome> CustomerStore::add_many(std::span<const Customer> custom
     const CustomerId id = p_.db.last_insert_id();
     out[i].id = id;
     if (!c.contacts.empty()) write_contacts(id, c.contacts);
-    audit.push_back({id, id, Json{{"name", c.name}}.dump()});
+    audit.push_back({id, id, std::move(detail)});
   }
   p_.audit.record_many(by, "customer.create", "customer", audit);
   for (const AuditRow& row : audit) {

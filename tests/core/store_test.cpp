@@ -244,6 +244,46 @@ TEST_F(StoreTest, AddManyAddsTheGoodOnesAndSaysWhyNotForTheOthers) {
   EXPECT_EQ(created, (std::vector<CustomerId>{out[0].id, out[3].id}));
 }
 
+TEST_F(StoreTest, JsonColumnsAreExactlyWhatJsonDumpWouldWrite) {
+  // Quotes, backslashes, control characters and multi-byte UTF-8 in every
+  // JSON column, through add() and add_many(): the stored text is the text
+  // nlohmann::json writes, and reads back to the same customer.
+  Customer c = customer("Zoë \"Q\" \\ Back\tslash\x01 東京 😀");
+  c.consent = {{"e\"mail", true}, {"sms\n", false}};
+  c.tags = {"a\\b", "\x1f", "Zürich"};
+  c.attributes = {{"note", "line\nbreak \u00e9"}, {"k\"ey", "v\b\f\r"}};
+  Customer d = c;
+  d.name = "Second";
+  d.attributes = {{"n", 42}, {"nested", {{"x", {1, "two"}}}}};  // not all strings
+  const CustomerId a = customers.add(c, alice);
+  const auto out = customers.add_many(std::vector<Customer>{c, d}, alice);
+  for (const CustomerId id : {a, out[0].id, out[1].id}) {
+    const Customer& want = id == out[1].id ? d : c;
+    const auto row =
+        store.db().query("SELECT consent, tags, attributes FROM customers WHERE id = ?", {id});
+    EXPECT_EQ(row.at(0).text(0), crm::Json(want.consent).dump());
+    EXPECT_EQ(row.at(0).text(1), crm::Json(want.tags).dump());
+    EXPECT_EQ(row.at(0).text(2), want.attributes.dump());
+    expect_same_fields(customers.get(id), want);
+  }
+  EXPECT_EQ(store.db()
+                .query("SELECT details FROM audit_log WHERE customer_id = ?", {out[0].id})
+                .at(0)
+                .text(0),
+            (crm::Json{{"name", c.name}}.dump()));
+}
+
+TEST_F(StoreTest, InvalidUtf8IsRefusedNamingTheField) {
+  Customer bad = customer("Bad");
+  bad.tags = {"ok", "\xC3\x28"};  // a lead byte without its continuation
+  const auto out = customers.add_many(std::vector<Customer>{bad, customer("Good")}, alice);
+  EXPECT_EQ(out[0].id, 0);
+  EXPECT_NE(out[0].error.find("tags"), std::string::npos) << out[0].error;
+  EXPECT_NE(out[0].error.find("UTF-8"), std::string::npos) << out[0].error;
+  EXPECT_GT(out[1].id, 0);
+  EXPECT_EQ(customers.count(), 1);
+}
+
 TEST_F(StoreTest, AddManyIsUndoneWhenAValidationHookRefusesOne) {
   crm::SubscriberOptions o;
   o.name = "no-test-domain";
