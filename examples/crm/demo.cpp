@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 
 #include "crm/error.hpp"
 #include "sample_data.hpp"
@@ -21,6 +22,28 @@ CommandOutput step(Kernel& k, std::ostream& out, const std::string& title,
   out << (r.text.empty() ? r.data.dump(2) + "\n" : r.text);
   return r;
 }
+
+// The demo's process: every complaint becomes a task for the customer's
+// owner, escalated to a supervisor when it is not done within a day; two
+// days after it is answered the customer gets a satisfaction survey.
+constexpr const char* kComplaintWorkflow = R"({
+  "name": "complaint_follow_up",
+  "description": "answer within 24 hours or escalate; survey two days after",
+  "trigger": {"event": "interaction.recorded",
+              "condition": {"field": "event.payload.kind", "op": "eq", "value": "complaint"}},
+  "steps": [
+    {"type": "task", "id": "answer", "title": "Answer the complaint of {{customer.name}}",
+     "owner": "{{customer.owner}}", "due": "24h",
+     "on_timeout": [
+       {"type": "action", "action": "emit_event", "params": {"type": "complaint.escalated"}},
+       {"type": "task", "id": "escalated", "title": "ESCALATED: complaint of {{customer.name}}",
+        "owner": "supervisor", "due": "4h"}]},
+    {"type": "wait", "duration": "2d"},
+    {"type": "action", "id": "survey", "action": "send_message",
+     "params": {"channel": "email", "template_id": "complaint-survey",
+                "subject": "How did we handle your complaint?", "body": "Please rate us."}}
+  ]
+})";
 
 }  // namespace
 
@@ -91,6 +114,33 @@ int run(Kernel& k, const std::string& db_path, std::int64_t customers, std::ostr
     step(k, out, "Lifetime value model (BG/NBD + Gamma-Gamma) fitted on the store", {"clv", "fit"},
          clv);
   }
+
+  // A process, end to end: a complaint, the task it creates, its
+  // escalation once the task is late, all replayed in simulated time.
+  const auto workflow_file = (dir / "complaint_follow_up.json").string();
+  std::ofstream(workflow_file) << kComplaintWorkflow;
+  CommandInput install;
+  install.positionals = {workflow_file};
+  step(k, out, "A workflow: complaints are answered within a day or escalated",
+       {"workflows", "install"}, install);
+  CommandInput complaint;
+  complaint.options = {{"customer", "8"},
+                       {"channel", "phone"},
+                       {"kind", "complaint"},
+                       {"notes", "The kettle stopped working"}};
+  step(k, out, "A complaint arrives", {"interactions", "add"}, complaint);
+  CommandInput open_tasks;
+  open_tasks.options = {{"customer", "8"}};
+  step(k, out, "It became a task for the customer's owner", {"tasks", "list"}, open_tasks);
+  CommandInput later;
+  later.options = {{"now", format_time(k.clock().now() + std::chrono::hours(30))}};
+  step(k, out, "Thirty hours later nobody has answered", {"run-due"}, later);
+  step(k, out, "The supervisor has it now, with the whole history", {"tasks", "list"}, open_tasks);
+  CommandInput chart;
+  chart.positionals = {"complaint_follow_up"};
+  chart.options = {{"as", "mermaid"}};
+  step(k, out, "The process as a flow chart", {"workflows", "export"}, chart);
+
   out << "\nDone. Explore further with: crm --db " << db_path << " --help\n";
   return 0;
 }

@@ -171,5 +171,12 @@ def test_demo_runs_end_to_end(tmp_path):
     assert p.returncode == 0, p.stderr
     assert "inserted 60" in p.stdout
     assert "Timeline" in p.stdout and "promised: 10% discount on the next order" in p.stdout
+    # The workflow act: the complaint's task, late after 30 simulated hours,
+    # escalated to the supervisor with a due time counted from the deadline.
+    assert "Answer the complaint of" in p.stdout
+    assert "fired 1, failed 0" in p.stdout
+    escalated = [l for l in p.stdout.splitlines() if "ESCALATED: complaint of" in l]
+    assert len(escalated) == 1 and "supervisor" in escalated[0]
+    assert "flowchart TD" in p.stdout
     again = subprocess.run([CRM, "--db", str(db), "demo"], capture_output=True, text=True)
     assert again.returncode == 1 and "already has customers" in again.stderr
