@@ -175,7 +175,8 @@ def test_demo_runs_end_to_end(tmp_path):
     # escalated to the supervisor with a due time counted from the deadline.
     assert "Answer the complaint of" in p.stdout
     assert "fired 1, failed 0" in p.stdout
-    escalated = [l for l in p.stdout.splitlines() if "ESCALATED: complaint of" in l]
+    escalated = [l.split() for l in p.stdout.splitlines()
+                 if "ESCALATED: complaint of" in l and " open " in l]
     assert len(escalated) == 1 and "supervisor" in escalated[0]
     assert "flowchart TD" in p.stdout
     again = subprocess.run([CRM, "--db", str(db), "demo"], capture_output=True, text=True)
