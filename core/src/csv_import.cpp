@@ -146,9 +146,18 @@ void report_progress(const ImportOptions& o, const CsvReader& csv, std::int64_t 
   if (o.progress && rows % 4096 == 0) o.progress(rows, csv.bytes_read(), csv.size());
 }
 
+// Keeps the errors of the first kMaxReportedErrors lines: batched rows report
+// theirs when the batch is written, after later lines may have reported.
 void add_error(ImportReport& r, std::int64_t line, std::string message) {
   ++r.skipped;
-  if (r.errors.size() < kMaxReportedErrors) r.errors.push_back({line, std::move(message)});
+  if (r.errors.size() < kMaxReportedErrors) {
+    r.errors.push_back({line, std::move(message)});
+    return;
+  }
+  const auto last =
+      std::max_element(r.errors.begin(), r.errors.end(),
+                       [](const ImportError& a, const ImportError& b) { return a.line < b.line; });
+  if (line < last->line) *last = {line, std::move(message)};
 }
 
 // Applies one CSV row to `c`. Empty cells leave the field as it is, so an
@@ -321,19 +330,14 @@ class CustomerBatch {
     std::vector<AddOutcome> outcomes;
     try {
       outcomes = store_.customers().add_many(customers_, o_.actor);
+    } catch (const DuplicateKey&) {
+      add_one_by_one();  // a hook's refusal of one row, not a broken database
+      return;
     } catch (const StoreError& e) {
       throw StoreError(file_.string() + ":" + std::to_string(lines_.front()) + "-" +
                        std::to_string(lines_.back()) + ": " + e.what());
     } catch (const std::exception&) {
-      // A before-commit subscriber refused one of them and the batch was
-      // undone: add them one by one to find and report it.
-      for (std::size_t i = 0; i < customers_.size(); ++i) {
-        guard_row(r_, file_, lines_[i], [&] {
-          store_.customers().add(customers_[i], o_.actor);
-          ++r_.inserted;
-        });
-      }
-      clear();
+      add_one_by_one();
       return;
     }
     for (std::size_t i = 0; i < outcomes.size(); ++i) {
@@ -348,6 +352,17 @@ class CustomerBatch {
 
  private:
   static constexpr std::size_t kSize = 512;
+  // A before-commit subscriber refused one of the batch and the batch was
+  // undone: add them one by one to find and report it.
+  void add_one_by_one() {
+    for (std::size_t i = 0; i < customers_.size(); ++i) {
+      guard_row(r_, file_, lines_[i], [&] {
+        store_.customers().add(customers_[i], o_.actor);
+        ++r_.inserted;
+      });
+    }
+    clear();
+  }
   void clear() {
     customers_.clear();
     lines_.clear();

@@ -1,5 +1,6 @@
 #include "timer_store.hpp"
 
+#include <algorithm>
 #include <set>
 
 #include "crm/error.hpp"
@@ -14,9 +15,9 @@ TimerId TimerStore::schedule(TimePoint due, std::string_view kind, const Json& p
   if (customer) cust = *customer;
   db_.execute("INSERT INTO timers (due_at, kind, customer_id, payload) VALUES (?,?,?,?)",
               {to_unix(due), std::string(kind), cust, payload.dump()});
-  // Due before the next timer of the running batch: run_due() selects again,
-  // so timers keep firing in due order.
-  if (due < batch_next_due_) rescan_ = true;
+  // Timers scheduled while run_due() works through a batch: the earliest
+  // one, so that the batch stops and selects again before a later timer.
+  if (running_) earliest_scheduled_ = std::min(earliest_scheduled_, due);
   return db_.last_insert_id();
 }
 
@@ -66,6 +67,11 @@ std::vector<Timer> TimerStore::pending() {
 TimerRun TimerStore::run_due(TimePoint now) {
   TimerRun run;
   std::set<TimerId> unhandled;
+  running_ = true;
+  struct Done {
+    bool& running;
+    ~Done() { running = false; }
+  } done{running_};
   // Batches in (due, id) order. A handler may schedule timers that are due
   // already; the loop picks them up in a later batch of the same run.
   for (;;) {
@@ -74,10 +80,11 @@ TimerRun TimerStore::run_due(TimePoint now) {
         "ORDER BY due_at, id LIMIT 1000",
         {to_unix(now), Json(std::vector<TimerId>(unhandled.begin(), unhandled.end())).dump()});
     if (batch.empty()) break;
-    rescan_ = false;
-    for (std::size_t i = 0; i < batch.size() && !rescan_; ++i) {
-      const Timer& t = batch[i];
-      batch_next_due_ = i + 1 < batch.size() ? batch[i + 1].due : TimePoint::max();
+    earliest_scheduled_ = TimePoint::max();
+    for (const Timer& t : batch) {
+      // A handler scheduled a timer due before this one: select again, so
+      // timers keep firing in due order.
+      if (earliest_scheduled_ < t.due) break;
       // An earlier handler of this batch may have cancelled it.
       if (db_.query("SELECT 1 FROM timers WHERE id = ? AND status = 'pending'", {t.id}).empty()) {
         continue;
@@ -112,7 +119,6 @@ TimerRun TimerStore::run_due(TimePoint now) {
       }
     }
   }
-  batch_next_due_ = TimePoint::min();
   if (simulated_) simulated_->set(now);
   run.unhandled = static_cast<std::int64_t>(unhandled.size());
   return run;

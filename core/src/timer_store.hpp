@@ -34,10 +34,10 @@ class TimerStore final : public Scheduler {
   SqliteDatabase& db_;
   Logger& log_;
   SimulatedClock* simulated_;
-  // While run_due() works through a batch: the due time of the batch's next
-  // timer, and whether a handler scheduled one due before it.
-  TimePoint batch_next_due_ = TimePoint::min();
-  bool rescan_ = false;
+  // While run_due() works through a batch: the earliest due time of the
+  // timers its handlers scheduled.
+  bool running_ = false;
+  TimePoint earliest_scheduled_ = TimePoint::max();
   std::map<std::string, Registration, std::less<>> handlers_;
   TimerHandlerId next_id_ = 1;
 };

@@ -26,7 +26,12 @@ void check_path(const Json& c, const char* key, const std::string& path,
     errors.push_back({path + "." + key, "must be a non-empty field path"});
     return;
   }
-  if (std::string_view(key) == "field" && !known_root(it->get_ref<const std::string&>())) {
+  const std::string& text = it->get_ref<const std::string&>();
+  if (text.front() == '.' || text.back() == '.' || text.find("..") != std::string::npos) {
+    errors.push_back({path + "." + key, "'" + text + "' has an empty part"});
+    return;
+  }
+  if (std::string_view(key) == "field" && !known_root(text)) {
     errors.push_back(
         {path + ".field", "unknown root in '" + it->get<std::string>() +
                               "' (expected event, customer, vars, old, new, instance or now)"});

@@ -226,10 +226,12 @@ void WorkflowRuntime::activate() {
 
 int WorkflowRuntime::recover() {
   // An instance another process is running right now is "running" too; one
-  // untouched for a minute was left by a process that died. (Should a slow
+  // untouched for a minute was left by a process that died (and so was one
+  // written "later than now" by a `run-due --now` replay that died). (Should a slow
   // step still be alive, the revision check makes one of the two give up.)
   const std::size_t before = queue_.size();
-  for (const auto id : rows_.running(s_.clock.now() - Seconds{60})) {
+  const TimePoint now = s_.clock.now();
+  for (const auto id : rows_.running(now - Seconds{60}, now + Seconds{60})) {
     enqueue({Work::Kind::kRun, id, 0, nullptr, ""});
   }
   for (const auto& [id, timer] : rows_.fired_timer_waits()) {
@@ -618,12 +620,13 @@ WorkflowInstance WorkflowRuntime::make_instance(const WorkflowDefinition& d,
 void WorkflowRuntime::store_if_new(WorkflowInstance& inst) {
   if (inst.id != 0) return;
   Transaction tx(s_.db);
-  inst.id = rows_.insert(inst);
-  inst.revision = 0;
+  const InstanceId id = rows_.insert(inst);
   Json detail{{"version", inst.version}, {"chain", inst.chain}};
   if (inst.parent_id) detail["parent"] = *inst.parent_id;
-  rows_.add_history({inst.id, inst.started_at, "", "instance", "started", detail});
+  rows_.add_history({id, inst.started_at, "", "instance", "started", detail});
   tx.commit();
+  inst.id = id;  // only once it is stored (or, inside a caller's transaction, will be)
+  inst.revision = 0;
 }
 
 InstanceId WorkflowRuntime::create(const WorkflowDefinition& d, std::optional<CustomerId> customer,
@@ -702,7 +705,10 @@ void WorkflowRuntime::end_wait(const WorkflowInstance& inst) {
   }
   if (wait.value("kind", "") == "workflow") {
     auto child = rows_.find(wait.value("child", InstanceId{0}));
-    if (child && is_active_state(child->state)) {
+    if (child && std::any_of(frames_.begin(), frames_.end(),
+                             [&](const Frame& f) { return f.instance == child->id; })) {
+      cancel_requested_.insert(child->id);  // it is running a step: ends after it
+    } else if (child && is_active_state(child->state)) {
       end_wait(*child);
       child->parent_id.reset();  // the parent is ending already
       finish(*child, "cancelled");
@@ -882,6 +888,7 @@ void WorkflowRuntime::run(WorkflowInstance& inst, const WorkflowDefinition& d) {
     const WorkflowStep& step = step_at(d, pos);
     const std::string here = format_position(pos);
     const TimePoint now = s_.clock.now();
+    const std::int64_t revision = inst.revision;  // what the step starts from
     std::string error;
     bool stop = false;
     try {
@@ -891,6 +898,12 @@ void WorkflowRuntime::run(WorkflowInstance& inst, const WorkflowDefinition& d) {
       // and its end (reached by this step). The step's events are dispatched
       // at this commit, inside this frame.
       Transaction tx(s_.db);
+      if (inst.id != 0) {
+        // Checked under the write lock, before the step acts: an instance
+        // another process moved or cancelled meanwhile is not run on a stale
+        // copy.
+        rows_.check_revision(inst.id, inst.revision);
+      }
       store_if_new(inst);
       frames_.back().instance = inst.id;
       switch (step.type) {
@@ -1046,7 +1059,19 @@ void WorkflowRuntime::run(WorkflowInstance& inst, const WorkflowDefinition& d) {
     if (!error.empty()) {
       // The step's writes were rolled back; continue from what is stored.
       if (auto stored = inst.id ? rows_.find(inst.id) : std::nullopt) {
+        if (stored->revision != revision) {
+          s_.log.info("workflows", "instance " + std::to_string(inst.id) +
+                                       " was advanced elsewhere while its step failed: " + error);
+          return;
+        }
         inst = std::move(*stored);
+        if (cancel_requested_.erase(inst.id)) {  // cancelled from inside the failed step
+          Transaction tx(s_.db);
+          end_wait(inst);
+          finish(inst, "cancelled");
+          tx.commit();
+          return;
+        }
       } else {
         // Its first row went with the step: the failure stores it anew.
         inst.id = 0;
@@ -1054,6 +1079,7 @@ void WorkflowRuntime::run(WorkflowInstance& inst, const WorkflowDefinition& d) {
         inst.state = "running";
         inst.position = here;
         inst.wait = nullptr;
+        inst.ended_at.reset();
       }
       fail(inst, step, error);
       return;

@@ -260,12 +260,20 @@ void WorkflowStore::move_customer(CustomerId from, CustomerId to) {
   db_.execute("UPDATE workflow_instances SET customer_id = ? WHERE customer_id = ?", {to, from});
 }
 
-std::vector<InstanceId> WorkflowStore::running(TimePoint before) {
+std::vector<InstanceId> WorkflowStore::running(TimePoint before, TimePoint after) {
   std::vector<InstanceId> out;
   db_.query_each(
-      "SELECT id FROM workflow_instances WHERE state = 'running' AND updated_at < ? ORDER BY id",
-      {to_unix(before)}, [&](const SqlRow& r) { out.push_back(r.integer(0)); });
+      "SELECT id FROM workflow_instances WHERE state = 'running' AND "
+      "(updated_at < ? OR updated_at > ?) ORDER BY id",
+      {to_unix(before), to_unix(after)}, [&](const SqlRow& r) { out.push_back(r.integer(0)); });
   return out;
+}
+
+void WorkflowStore::check_revision(InstanceId id, std::int64_t revision) {
+  const auto rows = db_.query("SELECT revision FROM workflow_instances WHERE id = ?", {id});
+  if (rows.empty() || rows[0].integer(0) != revision) {
+    throw InstanceMoved("workflow instance " + std::to_string(id) + " was advanced elsewhere");
+  }
 }
 
 std::vector<std::pair<InstanceId, std::int64_t>> WorkflowStore::pairs(std::string_view sql) {

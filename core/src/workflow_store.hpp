@@ -44,6 +44,8 @@ class WorkflowStore {
   // bumps i.revision. Throws InstanceMoved when the stored revision is not
   // i.revision.
   void update(WorkflowInstance& i);
+  // Throws InstanceMoved when the stored revision of `id` is not `revision`.
+  void check_revision(InstanceId id, std::int64_t revision);
   std::optional<WorkflowInstance> find(InstanceId id);
   std::vector<WorkflowInstance> query(const InstanceQuery& q);
   // True when `workflow` has a running, waiting or retrying instance for `customer`.
@@ -57,9 +59,10 @@ class WorkflowStore {
   void move_customer(CustomerId from, CustomerId to);
 
   // Recovery after a crash between a commit and the engine's next step:
-  // instances marked running and not written since `before`; waits whose timer already fired; tasks
+  // instances marked running and last written before `before` or after
+  // `after`; waits whose timer already fired; tasks
   // done; children that ended.
-  std::vector<InstanceId> running(TimePoint before);
+  std::vector<InstanceId> running(TimePoint before, TimePoint after);
   std::vector<std::pair<InstanceId, std::int64_t>> fired_timer_waits();
   std::vector<std::pair<InstanceId, std::int64_t>> done_task_waits();
   std::vector<std::pair<InstanceId, std::int64_t>> ended_child_waits();

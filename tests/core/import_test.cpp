@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -415,6 +416,47 @@ TEST_F(ImportTest, ValidationHookRefusesOneRowOfABatchAndTheRestIsImported) {
   EXPECT_NE(r.errors[0].message.find("refused"), std::string::npos) << r.errors[0].message;
   EXPECT_EQ(by_ext("H-3").name, "Cid");
   EXPECT_FALSE(store.customers().find_by(MatchKey::kExternalId, "H-2"));
+}
+
+TEST_F(ImportTest, HookRefusingARowWithDuplicateKeySkipsOnlyThatRow) {
+  crm::SubscriberOptions o;
+  o.name = "unique-email";
+  o.phase = crm::Phase::kBeforeCommit;
+  k->bus().subscribe("customer.created", o, [&](const crm::Event& e) {
+    const auto email = store.customers().get(*e.customer_id).email;
+    if (store.db()
+            .query("SELECT COUNT(*) FROM customers WHERE email = ?", {email})
+            .at(0)
+            .integer(0) > 1) {
+      throw crm::DuplicateKey("e-mail " + email + " is taken");
+    }
+  });
+  const auto p = file("dupe.csv",
+                      "external_id,name,email\n"
+                      "D-1,Ann,same@example.org\n"
+                      "D-2,Bob,bob@example.org\n"
+                      "D-3,Ann again,same@example.org\n");
+  const ImportReport r = customers(p);
+  EXPECT_EQ(r.inserted, 2);
+  EXPECT_EQ(error_lines(r), (std::vector<std::int64_t>{4}));
+  EXPECT_TRUE(r.committed);
+}
+
+TEST_F(ImportTest, ReportKeepsTheFirstThousandErrorsInFileOrder) {
+  std::string csv = "external_id,name\n";
+  for (int i = 0; i < 1500; ++i) {
+    // Every row is bad, half of them only when written (a name that is
+    // empty after trimming reaches the store; a taken id does too).
+    csv += i % 2 ? "X-" + std::to_string(i) + ",\n" : "SAME,dup\n";
+  }
+  const ImportReport r = customers(file("many.csv", csv));
+  EXPECT_EQ(r.inserted, 1);  // the first SAME
+  EXPECT_EQ(r.skipped, 1499);
+  ASSERT_EQ(r.errors.size(), 1000u);
+  std::vector<std::int64_t> lines = error_lines(r);
+  EXPECT_TRUE(std::is_sorted(lines.begin(), lines.end()));
+  EXPECT_EQ(lines.front(), 3);
+  EXPECT_EQ(lines.back(), 1002);
 }
 
 TEST_F(ImportTest, UpsertByEmailSeesCustomersCreatedEarlierInTheSameFile) {

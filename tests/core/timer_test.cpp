@@ -179,10 +179,12 @@ TEST_F(TimerTest, OnASimulatedClockEachTimerFiresAtItsDueTimeInDueOrder) {
     }
   });
   timers.schedule(at("2026-01-01T01:00:00Z"), "note", {{"name", "a"}});
+  timers.schedule(at("2026-01-01T01:30:00Z"), "note", {{"name", "d"}});
   timers.schedule(at("2026-01-01T05:00:00Z"), "note", {{"name", "b"}});
-  EXPECT_EQ(timers.run_due(at("2026-01-01T10:00:00Z")).fired, 3);
+  EXPECT_EQ(timers.run_due(at("2026-01-01T10:00:00Z")).fired, 4);
   const std::vector<std::pair<std::string, TimePoint>> expected = {
       {"a", at("2026-01-01T01:00:00Z")},
+      {"d", at("2026-01-01T01:30:00Z")},
       {"c", at("2026-01-01T02:00:00Z")},
       {"b", at("2026-01-01T05:00:00Z")}};
   EXPECT_EQ(fired, expected);

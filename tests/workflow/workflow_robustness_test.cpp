@@ -199,6 +199,85 @@ TEST(WorkflowConcurrency, StepOfAnInstanceAdvancedElsewhereLeavesNothing) {
                            [](const crm::StepRecord& r) { return r.position == "$.steps[1]"; }));
 }
 
+TEST(WorkflowConcurrency, InstanceCancelledByAnotherProcessBetweenStepsRunsNoFurther) {
+  const std::string db = temp_db("cancel_between_steps.db");
+  crm::Kernel k(options(db));
+  crm::Kernel other(options(db));  // another process on the same database
+  int second_ran = 0;
+  crm::ActionSpec spec;
+  spec.help = "counts, then fails";
+  k.workflows().add_action("second", spec, [&](crm::ActionContext&, const Json&) -> Json {
+    ++second_ran;
+    throw crm::Error("channel down");
+  });
+  k.workflows().install(
+      {{"name", "two_steps"},
+       {"steps",
+        {{{"type", "action"}, {"action", "emit_event"}, {"params", {{"type", "step.one"}}}},
+         {{"type", "action"},
+          {"action", "second"},
+          {"retry", {{"max_attempts", 3}, {"delay", "1m"}}}}}}});
+  // Between the two steps (at the first one's commit) the other process
+  // cancels the instance.
+  k.bus().subscribe("step.one", "other-process", [&](const crm::Event& e) {
+    EXPECT_TRUE(other.workflows().cancel(e.payload.at("instance").get<crm::InstanceId>()));
+  });
+  const auto c = add_customer(k, "Moe", "moe@example.com");
+  const auto id = k.workflows().start("two_steps", c);
+  EXPECT_EQ(second_ran, 0);
+  EXPECT_EQ(k.workflows().instance(id)->state, "cancelled");
+  EXPECT_TRUE(k.scheduler().pending().empty());  // no retry was scheduled
+}
+
+TEST(WorkflowCancel, CancelFromInsideAFailingStepCancels) {
+  crm::Kernel k(options());
+  crm::ActionSpec spec;
+  spec.help = "cancels its instance, then fails";
+  k.workflows().add_action("cancel_then_fail", spec,
+                           [&](crm::ActionContext& ctx, const Json&) -> Json {
+                             k.workflows().cancel(ctx.instance_id());
+                             throw crm::Error("and then it broke");
+                           });
+  k.workflows().install({{"name", "doomed"},
+                         {"steps",
+                          {{{"type", "action"}, {"action", "log"}, {"params", {{"message", "a"}}}},
+                           {{"type", "action"},
+                            {"action", "cancel_then_fail"},
+                            {"retry", {{"max_attempts", 3}, {"delay", "1m"}}}}}}});
+  const auto c = add_customer(k, "Nia", "nia@example.com");
+  const auto id = k.workflows().start("doomed", c);
+  EXPECT_EQ(k.workflows().instance(id)->state, "cancelled");
+  EXPECT_TRUE(k.scheduler().pending().empty());
+}
+
+TEST(WorkflowCancel, CancellingTheParentFromTheChildsStepCancelsBoth) {
+  crm::Kernel k(options());
+  crm::ActionSpec spec;
+  spec.help = "cancels the parent";
+  k.workflows().add_action("cancel_parent", spec, [&](crm::ActionContext& ctx, const Json&) {
+    EXPECT_TRUE(k.workflows().cancel(ctx.variables().at("parent").get<crm::InstanceId>()));
+    return Json::object();
+  });
+  k.workflows().install(
+      {{"name", "kid"},
+       {"steps",
+        {{{"type", "action"}, {"action", "cancel_parent"}},
+         {{"type", "action"}, {"action", "add_tag"}, {"params", {{"tag", "kid"}}}}}}});
+  k.workflows().install(
+      {{"name", "mum"},
+       {"steps",
+        {{{"type", "workflow"}, {"workflow", "kid"}},
+         {{"type", "action"}, {"action", "add_tag"}, {"params", {{"tag", "mum"}}}}}}});
+  const auto c = add_customer(k, "Ola", "ola@example.com");
+  const auto parent = k.workflows().start("mum", c);
+  const auto kids = instances_of(k, std::string("kid"));
+  ASSERT_EQ(kids.size(), 1u);
+  EXPECT_EQ(k.workflows().instance(parent)->state, "cancelled");
+  EXPECT_EQ(kids[0].state, "cancelled");
+  EXPECT_FALSE(has_tag(k, c, "kid"));
+  EXPECT_FALSE(has_tag(k, c, "mum"));
+}
+
 TEST(WorkflowCancel, CancelEndsTheTaskTheTimerAndTheChild) {
   crm::Kernel k(options());
   k.workflows().install(
@@ -418,14 +497,17 @@ TEST(WorkflowConditions, ValidationRefusesAmbiguousForms) {
   crm::validate_condition(Json{{"all", {{{"field", "vars.a"}, {"op", "exists"}}}}, {"any", {true}}},
                           "$.d", errors);
   crm::validate_condition(Json{{"field", "now"}, {"op", "exists"}}, "$.e", errors);
+  crm::validate_condition(Json{{"field", "customer.name."}, {"op", "exists"}}, "$.g", errors);
   crm::validate_condition(Json{{"field", "instance.id"}, {"op", "gt"}, {"value", 0}}, "$.f",
                           errors);
   std::vector<std::string> text;
   for (const auto& e : errors) text.push_back(crm::to_string(e));
-  ASSERT_EQ(text.size(), 2u) << ::testing::PrintToString(text);
+  ASSERT_EQ(text.size(), 3u) << ::testing::PrintToString(text);
   EXPECT_NE(text[0].find("$.c.form"), std::string::npos) << text[0];
   EXPECT_NE(text[1].find("$.d"), std::string::npos) << text[1];
   EXPECT_NE(text[1].find("one condition per object"), std::string::npos) << text[1];
+  EXPECT_NE(text[2].find("$.g.field: 'customer.name.' has an empty part"), std::string::npos)
+      << text[2];
 }
 
 TEST(WorkflowValidation, EventWaitPatternsAndHugeNumbersAreRefused) {
