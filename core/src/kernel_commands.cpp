@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <thread>
 
 #include "crm/csv_import.hpp"
 #include "crm/error.hpp"
@@ -207,7 +208,56 @@ CommandOutput customers_duplicates(Kernel& k) {
   return out;
 }
 
+std::string timer_summary(TimePoint now, const TimerRun& r) {
+  return "timers due by " + format_time(now) + ": fired " + std::to_string(r.fired) + ", failed " +
+         std::to_string(r.failed) + ", without handler " + std::to_string(r.unhandled);
+}
+
+// `run-due --watch`: the long-running host. It sleeps until the earliest
+// pending timer (at most --poll seconds, so timers other processes schedule
+// are seen too) and fires it on its second, until --until or until stopped.
+// Stopping it (Ctrl-C) at any moment is safe: a timer being fired rolls back
+// with its transaction and fires next time.
+CommandOutput watch(Kernel& k, const CommandInput& in) {
+  if (in.has("now")) throw InvalidInput("--watch runs on the wall clock; it takes no --now");
+  const std::int64_t poll = in.integer("poll", 1);
+  if (poll < 1) throw InvalidInput("--poll must be at least 1 second");
+  const std::optional<TimePoint> until =
+      in.has("until") ? std::optional(parse_time(in.get("until"))) : std::nullopt;
+  TimerRun total;
+  int recovered = 0;
+  int runs = 0;
+  for (;;) {
+    const TimePoint now = k.clock().now();
+    recovered += k.workflows().recover();
+    const TimerRun r = k.scheduler().run_due(now);
+    ++runs;
+    total.fired += r.fired;
+    total.failed += r.failed;
+    total.unhandled = r.unhandled;  // still pending: not a sum
+    if ((r.fired > 0 || r.failed > 0) && in.report) in.report(timer_summary(now, r));
+    if (until && now >= *until) break;
+    TimePoint wake = now + Seconds{poll};
+    if (const auto next = k.scheduler().next_due(); next && *next < wake) wake = *next;
+    if (until && *until < wake) wake = *until;
+    if (wake <= now) wake = now + Seconds{1};  // a timer without handler stays due
+    std::this_thread::sleep_until(std::chrono::system_clock::time_point(wake));
+  }
+  CommandOutput out;
+  out.data = {{"until", format_time(k.clock().now())},
+              {"runs", runs},
+              {"recovered", recovered},
+              {"fired", total.fired},
+              {"failed", total.failed},
+              {"unhandled", total.unhandled}};
+  out.text = "watched until " + format_time(k.clock().now()) + ": fired " +
+             std::to_string(total.fired) + ", failed " + std::to_string(total.failed) + "\n";
+  if (total.failed > 0) out.exit_code = 1;
+  return out;
+}
+
 CommandOutput run_due(Kernel& k, const CommandInput& in) {
+  if (in.flag("watch")) return watch(k, in);
   // With --now the `crm` command runs on a simulated clock that the
   // scheduler moves to each timer's due time as it fires it, so what a
   // resumed step schedules is timed from when it really would have run.
@@ -222,9 +272,7 @@ CommandOutput run_due(Kernel& k, const CommandInput& in) {
               {"fired", r.fired},
               {"failed", r.failed},
               {"unhandled", r.unhandled}};
-  out.text = "timers due by " + format_time(now) + ": fired " + std::to_string(r.fired) +
-             ", failed " + std::to_string(r.failed) + ", without handler " +
-             std::to_string(r.unhandled) + "\n";
+  out.text = timer_summary(now, r) + "\n";
   if (r.failed > 0) out.exit_code = 1;
   return out;
 }
@@ -364,8 +412,12 @@ void register_kernel_commands(Kernel& k) {
           return out;
         });
   r.add(command({"run-due"},
-                "fire every timer due by now (or --now TIME, moving a simulated clock forward)",
-                {option("now", "the time to run up to")}),
+                "fire every timer due by now (or --now TIME, replaying time on a simulated "
+                "clock); --watch keeps firing each timer on its second",
+                {option("now", "the time to run up to"),
+                 flag("watch", "keep running: sleep until the next timer, fire it, repeat"),
+                 option("until", "with --watch: stop at this time"),
+                 option("poll", "with --watch: look for new timers at least this often (s)", "1")}),
         [&k](const CommandInput& in) { return run_due(k, in); });
 }
 

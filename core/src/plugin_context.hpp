@@ -130,6 +130,7 @@ class PluginContext final : public Context, EventBus, Scheduler, CommandRegistry
   void remove_handler(TimerHandlerId id) override;
   TimerRun run_due(TimePoint now) override { return k_.scheduler.run_due(now); }
   std::vector<Timer> pending() override { return k_.scheduler.pending(); }
+  std::optional<TimePoint> next_due() override { return k_.scheduler.next_due(); }
 
   // CommandRegistry
   void add(CommandSpec spec, CommandHandler handler) override;

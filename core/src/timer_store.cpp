@@ -64,6 +64,12 @@ std::vector<Timer> TimerStore::pending() {
   return select("status = 'pending' ORDER BY due_at, id", {});
 }
 
+std::optional<TimePoint> TimerStore::next_due() {
+  const auto rows = db_.query("SELECT MIN(due_at) FROM timers WHERE status = 'pending'");
+  if (rows.empty() || rows[0].is_null(0)) return std::nullopt;
+  return from_unix(rows[0].integer(0));
+}
+
 TimerRun TimerStore::run_due(TimePoint now) {
   TimerRun run;
   std::set<TimerId> unhandled;

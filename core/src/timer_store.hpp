@@ -24,6 +24,7 @@ class TimerStore final : public Scheduler {
   void remove_handler(TimerHandlerId id) override;
   TimerRun run_due(TimePoint now) override;
   std::vector<Timer> pending() override;
+  std::optional<TimePoint> next_due() override;
 
  private:
   std::vector<Timer> select(const std::string& where, const std::vector<SqlValue>& params);

@@ -245,6 +245,11 @@ int run(int argc, char** argv) {
   const char* user = std::getenv("USER");
   in.actor = crm::Actor::user(user && *user ? user : "cli");
   if (g.format == "text" && isatty(STDERR_FILENO)) in.progress = progress_bar;
+  // Live lines of long-running commands; with --format json they go to
+  // stderr, so that stdout stays one JSON document.
+  in.report = [json = g.format == "json"](const std::string& line) {
+    (json ? std::cerr : std::cout) << line << std::endl;
+  };
   const crm::CommandOutput out = kernel.commands().run(b.spec.path, in);
   print(out, g.format);
   return out.exit_code;

@@ -95,3 +95,34 @@ def test_bad_limit_is_one_clear_line(crm):
     p = crm.run("workflows", "instances", "--limit", "ten", check=False)
     assert p.returncode != 0
     assert "--limit 'ten' is not a whole number" in p.stderr
+
+
+def test_watch_fires_a_timer_on_its_second_and_stops_at_until(crm):
+    crm.run("import", "customers",
+            crm.write("c.csv", "external_id,name,email\nT1,Tom,tom@example.org\n"))
+    crm.write("nap.json", json.dumps({
+        "name": "nap", "steps": [{"type": "wait", "duration": "2s"},
+                                 {"type": "action", "action": "add_tag",
+                                  "params": {"tag": "woke"}}]}))
+    crm.run("workflows", "install", "nap.json")
+    inst = crm.json("workflows", "start", "nap", "--customer", "1")
+    assert inst["state"] == "waiting"
+    due = parse(inst["wait"]["due"])
+    until = iso(due + dt.timedelta(seconds=2))
+    # --poll 30: only sleeping until the timer's own second, not polling,
+    # fires it before --until.
+    p = crm.run("run-due", "--watch", "--poll", "30", "--until", until)
+    assert "fired 1, failed 0" in p.stdout.splitlines()[0], p.stdout
+    assert p.stdout.splitlines()[-1] == f"watched until {until}: fired 1, failed 0"
+    [done] = crm.json("workflows", "instances", "--customer", "1")
+    assert done["state"] == "completed"
+    # It fired on the timer's second (the engine's clock is the wall clock).
+    history = crm.json("workflows", "history", str(done["id"]))["history"]
+    resumed = [h for h in history if h["outcome"] == "resumed"]
+    assert len(resumed) == 1 and parse(resumed[0]["at"]) - due <= dt.timedelta(seconds=2)
+    assert "woke" in crm.json("customers", "show", "1")["customer"]["tags"]
+
+
+def test_watch_refuses_now(crm):
+    p = crm.run("run-due", "--watch", "--now", "2030-01-01", check=False)
+    assert p.returncode != 0 and "takes no --now" in p.stderr

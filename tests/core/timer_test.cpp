@@ -168,6 +168,17 @@ TEST_F(TimerTest, HandlerSchedulingADueTimerGetsItFiredInTheSameRun) {
   EXPECT_EQ(timers.pending()[0].payload["n"], 99);
 }
 
+TEST_F(TimerTest, NextDueIsTheEarliestPendingTimer) {
+  EXPECT_FALSE(timers.next_due());
+  const auto late = timers.schedule(at("2026-03-01"), "x", {});
+  const auto early = timers.schedule(at("2026-02-01"), "x", {});
+  EXPECT_EQ(timers.next_due(), at("2026-02-01"));
+  timers.cancel(early);
+  EXPECT_EQ(timers.next_due(), at("2026-03-01"));
+  timers.cancel(late);
+  EXPECT_FALSE(timers.next_due());
+}
+
 TEST_F(TimerTest, OnASimulatedClockEachTimerFiresAtItsDueTimeInDueOrder) {
   // kStart is 2026-01-01. A handler at 01:00 schedules a timer for 02:00,
   // which must fire before the one already due at 05:00, and see 02:00.

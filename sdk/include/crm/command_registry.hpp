@@ -69,6 +69,9 @@ struct CommandInput {
   Actor actor = Actor::user("cli");  // who runs it, for the audit log
   // Long commands report progress here (done, total, what); may be empty.
   std::function<void(std::int64_t, std::int64_t, const std::string&)> progress;
+  // Commands that keep running (`run-due --watch`) report each thing they
+  // did here, a line each, as it happens; may be empty. (API 1.1)
+  std::function<void(const std::string&)> report;
 
   bool has(const std::string& name) const { return options.count(name) > 0; }
   // The option's value, or `fallback` when absent.
