@@ -14,7 +14,12 @@ constexpr const char* kColumns =
     "id, external_id, name, kind, email, phone, birthday, owner, stage, segment, consent, tags, "
     "attributes, created_at, updated_at";
 
-// Binds the 14 writable columns (external_id .. updated_at) from `c`.
+constexpr const char* kInsertCustomer =
+    "INSERT INTO customers (external_id, name, kind, email, email_norm, phone, phone_norm, "
+    "birthday, owner, stage, segment, consent, tags, attributes, created_at, updated_at) "
+    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+
+// Binds the 16 parameters of kInsertCustomer (external_id .. updated_at) from `c`.
 void bind_customer(Statement& s, const Customer& c, TimePoint created, TimePoint updated) {
   s.bind_text_or_null(1, c.external_id);
   s.bind(2, c.name);
@@ -85,10 +90,7 @@ CustomerId CustomerStore::add(const Customer& c, const Actor& by) {
   validate_customer(c);
   const TimePoint now = p_.clock.now();
   Transaction tx(p_.db);
-  Statement& s = p_.db.statement(
-      "INSERT INTO customers (external_id, name, kind, email, email_norm, phone, phone_norm, "
-      "birthday, owner, stage, segment, consent, tags, attributes, created_at, updated_at) "
-      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  Statement& s = p_.db.statement(kInsertCustomer);
   bind_customer(s, c, now, now);
   run_checking_external_id(s, c);
   const CustomerId id = p_.db.last_insert_id();
@@ -104,10 +106,7 @@ std::vector<AddOutcome> CustomerStore::add_many(std::span<const Customer> custom
   std::vector<AddOutcome> out(customers.size());
   const TimePoint now = p_.clock.now();
   Transaction tx(p_.db);
-  Statement& s = p_.db.statement(
-      "INSERT INTO customers (external_id, name, kind, email, email_norm, phone, phone_norm, "
-      "birthday, owner, stage, segment, consent, tags, attributes, created_at, updated_at) "
-      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  Statement& s = p_.db.statement(kInsertCustomer);
   std::vector<AuditRow> audit;
   audit.reserve(customers.size());
   for (std::size_t i = 0; i < customers.size(); ++i) {

@@ -95,6 +95,21 @@ std::vector<Placeholder> placeholders(const std::string& text) {
   return out;
 }
 
+// One step of a field path: an object's key, or an array's index.
+const Json* fact_part(const Json& at, std::string_view part) {
+  if (at.is_object()) {
+    const auto it = at.find(part);
+    return it == at.end() ? nullptr : &*it;
+  }
+  if (!at.is_array() || part.empty()) return nullptr;
+  std::size_t index = 0;
+  for (const char ch : part) {
+    if (ch < '0' || ch > '9') return nullptr;
+    index = index * 10 + static_cast<std::size_t>(ch - '0');
+  }
+  return index < at.size() ? &at[index] : nullptr;
+}
+
 }  // namespace
 
 void validate_condition(const Json& c, const std::string& path,
@@ -163,24 +178,9 @@ void validate_condition(const Json& c, const std::string& path,
 
 const Json* lookup_fact(const Json& facts, std::string_view path) {
   const Json* at = &facts;
-  while (!path.empty()) {
+  while (at) {
     const auto dot = path.find('.');
-    const std::string_view part = path.substr(0, dot);
-    if (at->is_object()) {
-      const auto it = at->find(part);
-      if (it == at->end()) return nullptr;
-      at = &*it;
-    } else if (at->is_array()) {
-      std::size_t index = 0;
-      for (const char ch : part) {
-        if (ch < '0' || ch > '9') return nullptr;
-        index = index * 10 + static_cast<std::size_t>(ch - '0');
-      }
-      if (part.empty() || index >= at->size()) return nullptr;
-      at = &(*at)[index];
-    } else {
-      return nullptr;
-    }
+    at = fact_part(*at, path.substr(0, dot));
     if (dot == std::string_view::npos) break;
     path.remove_prefix(dot + 1);
   }
@@ -289,21 +289,8 @@ std::vector<std::string> split_path(std::string_view root, std::string_view path
 const Json* lookup_parts(const Json& facts, const std::vector<std::string>& parts) {
   const Json* at = &facts;
   for (const std::string& part : parts) {
-    if (at->is_object()) {
-      const auto it = at->find(part);
-      if (it == at->end()) return nullptr;
-      at = &*it;
-    } else if (at->is_array()) {
-      std::size_t index = 0;
-      for (const char ch : part) {
-        if (ch < '0' || ch > '9') return nullptr;
-        index = index * 10 + static_cast<std::size_t>(ch - '0');
-      }
-      if (part.empty() || index >= at->size()) return nullptr;
-      at = &(*at)[index];
-    } else {
-      return nullptr;
-    }
+    at = fact_part(*at, part);
+    if (!at) return nullptr;
   }
   return at;
 }
