@@ -201,7 +201,11 @@ void WorkflowRuntime::open() {
     drain();
   }));
   own_subscriptions_.push_back(s_.bus.subscribe(events::kTaskCompleted, engine,
-                                                [this](const Event& e) { on_task_completed(e); }));
+                                                [this](const Event& e) { on_task_ended(e); }));
+  // A cancelled task ends its wait too (nobody has to do it any more): the
+  // process goes on and `save_as` says how the task ended.
+  own_subscriptions_.push_back(s_.bus.subscribe(events::kTaskCancelled, engine,
+                                                [this](const Event& e) { on_task_ended(e); }));
   SubscriberOptions merge = engine;
   merge.phase = Phase::kBeforeCommit;
   own_subscriptions_.push_back(
@@ -562,7 +566,7 @@ void WorkflowRuntime::run_now(WorkflowInstance& inst, const WorkflowDefinition& 
   drain();
 }
 
-void WorkflowRuntime::on_task_completed(const Event& e) {
+void WorkflowRuntime::on_task_ended(const Event& e) {
   const std::string link = e.payload.value("link", "");
   if (!link.starts_with("workflow:")) return;
   InstanceId id = 0;
@@ -813,10 +817,11 @@ void WorkflowRuntime::take_up(const Work& w) {
       cancel_timer();
       const WorkflowStep& s = step_at(*d, pos);
       const auto task = s_.store.tasks().find(w.ref);
-      detail = {{"task_id", w.ref}};
+      const bool cancelled = task && task->status == Task::Status::kCancelled;
+      detail = {{"task_id", w.ref}, {"status", cancelled ? "cancelled" : "done"}};
       if (task && task->completed_at) detail["completed_at"] = format_time(*task->completed_at);
       if (!s.save_as.empty()) inst.variables[s.save_as] = detail;
-      outcome = "done";
+      outcome = cancelled ? "cancelled" : "done";
       advance(*d, pos);
       break;
     }

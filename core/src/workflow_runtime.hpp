@@ -116,7 +116,8 @@ class WorkflowRuntime final : public WorkflowEngine {
 
   void subscribe(const std::string& name);
   void on_trigger(const Trigger& t, const Event& e);
-  void on_task_completed(const Event& e);
+  // task.completed and task.cancelled: the wait on that task ends.
+  void on_task_ended(const Event& e);
   void on_waited_event(const Event& e);
   void watch_event_type(const std::string& type);
 

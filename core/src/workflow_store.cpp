@@ -292,7 +292,7 @@ std::vector<std::pair<InstanceId, std::int64_t>> WorkflowStore::fired_timer_wait
 std::vector<std::pair<InstanceId, std::int64_t>> WorkflowStore::done_task_waits() {
   return pairs(
       "SELECT i.id, t.id FROM workflow_instances i JOIN tasks t ON t.id = i.wait_task "
-      "WHERE i.state = 'waiting' AND t.status = 'done' ORDER BY i.id");
+      "WHERE i.state = 'waiting' AND t.status IN ('done', 'cancelled') ORDER BY i.id");
 }
 
 std::vector<std::pair<InstanceId, std::int64_t>> WorkflowStore::ended_child_waits() {

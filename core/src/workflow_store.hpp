@@ -60,8 +60,8 @@ class WorkflowStore {
 
   // Recovery after a crash between a commit and the engine's next step:
   // instances marked running and last written before `before` or after
-  // `after`; waits whose timer already fired; tasks
-  // done; children that ended.
+  // `after`; waits whose timer already fired; tasks done or cancelled;
+  // children that ended.
   std::vector<InstanceId> running(TimePoint before, TimePoint after);
   std::vector<std::pair<InstanceId, std::int64_t>> fired_timer_waits();
   std::vector<std::pair<InstanceId, std::int64_t>> done_task_waits();

@@ -316,6 +316,29 @@ TEST(WorkflowCancel, CancelFromInsideItsOwnStepStopsItAfterTheStep) {
   EXPECT_FALSE(has_tag(k, c, "x"));
 }
 
+TEST(WorkflowTasks, CancelledTaskEndsTheWaitAndSaysSo) {
+  crm::Kernel k(options());
+  k.workflows().install(
+      {{"name", "visit"},
+       {"steps",
+        {{{"type", "task"},
+          {"title", "Visit"},
+          {"owner", "olga"},
+          {"due", "1d"},
+          {"save_as", "visit"}},
+         {{"type", "branch"},
+          {"condition", {{"field", "vars.visit.status"}, {"op", "eq"}, {"value", "cancelled"}}},
+          {"then",
+           {{{"type", "action"}, {"action", "add_tag"}, {"params", {{"tag", "no-visit"}}}}}}}}}});
+  const auto c = add_customer(k, "Pat", "pat@example.com");
+  const auto id = k.workflows().start("visit", c);
+  k.store().tasks().cancel(tasks_of(k, c).at(0).id, crm::Actor::user("olga"));
+  const auto inst = *k.workflows().instance(id);
+  EXPECT_EQ(inst.state, "completed");
+  EXPECT_EQ(inst.variables["visit"]["status"], "cancelled");
+  EXPECT_TRUE(has_tag(k, c, "no-visit"));
+}
+
 TEST(WorkflowCancel, UninstallCancelsWaitingInstances) {
   crm::Kernel k(options());
   k.workflows().install({{"name", "slow"}, {"steps", {{{"type", "wait"}, {"duration", "1d"}}}}});
