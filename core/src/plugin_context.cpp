@@ -83,7 +83,9 @@ void PluginContext::add(CommandSpec spec, CommandHandler handler) {
 void PluginWorkflows::release() {
   for (const auto& name : actions_) engine_.remove_action(name);
   actions_.clear();
-  for (const auto& channel : channels_) engine_.set_channel(channel, nullptr);
+  for (const auto& [channel, sink] : channels_) {
+    if (engine_.channel_sink(channel) == sink) engine_.set_channel(channel, nullptr);
+  }
   channels_.clear();
 }
 
@@ -108,7 +110,7 @@ void PluginWorkflows::set_channel(std::string channel, std::shared_ptr<ChannelSi
     };
     const auto pinned = std::make_shared<PinnedSink>(PinnedSink{library_, std::move(sink)});
     sink = std::shared_ptr<ChannelSink>(pinned, pinned->sink.get());
-    channels_.push_back(channel);
+    channels_.emplace_back(channel, sink);
   }
   engine_.set_channel(std::move(channel), std::move(sink));
 }

@@ -81,6 +81,9 @@ class PluginWorkflows final : public WorkflowEngine {
     return engine_.actions();
   }
   void set_channel(std::string channel, std::shared_ptr<ChannelSink> sink) override;
+  std::shared_ptr<ChannelSink> channel_sink(std::string_view channel) const override {
+    return engine_.channel_sink(channel);
+  }
   int max_cascade_depth() const override { return engine_.max_cascade_depth(); }
   void set_max_cascade_depth(int depth) override { engine_.set_max_cascade_depth(depth); }
 
@@ -88,7 +91,9 @@ class PluginWorkflows final : public WorkflowEngine {
   WorkflowEngine& engine_;
   std::shared_ptr<void> library_;
   std::vector<std::string> actions_;
-  std::vector<std::string> channels_;
+  // The sinks it registered, as the engine holds them: removed at release
+  // only if still in place (another plugin may have replaced one since).
+  std::vector<std::pair<std::string, std::shared_ptr<ChannelSink>>> channels_;
 };
 
 class PluginContext final : public Context, EventBus, Scheduler, CommandRegistry {

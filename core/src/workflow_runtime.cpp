@@ -451,6 +451,11 @@ void WorkflowRuntime::set_channel(std::string channel, std::shared_ptr<ChannelSi
   channels_[std::move(channel)] = std::move(sink);
 }
 
+std::shared_ptr<ChannelSink> WorkflowRuntime::channel_sink(std::string_view channel) const {
+  const auto it = channels_.find(channel);
+  return it == channels_.end() ? nullptr : it->second;
+}
+
 ChannelSink& WorkflowRuntime::channel(const std::string& channel) {
   auto it = channels_.find(channel);
   if (it == channels_.end()) it = channels_.find("*");

@@ -70,6 +70,7 @@ class WorkflowRuntime final : public WorkflowEngine {
   void remove_action(std::string_view name) override;
   std::vector<std::pair<std::string, ActionSpec>> actions() const override;
   void set_channel(std::string channel, std::shared_ptr<ChannelSink> sink) override;
+  std::shared_ptr<ChannelSink> channel_sink(std::string_view channel) const override;
 
   int max_cascade_depth() const override { return max_depth_; }
   void set_max_cascade_depth(int depth) override { max_depth_ = depth < 1 ? 1 : depth; }
