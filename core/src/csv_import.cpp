@@ -238,7 +238,8 @@ void apply_customer_row(Customer& c, const Columns& cols, const std::vector<std:
 // Secondary indexes dropped for a bulk load and rebuilt before commit, in the
 // same transaction: building an index from sorted data once is several times
 // faster than updating it row by row, and a killed import rolls the DROP back
-// with everything else. Only for SQLite, whose catalogue gives the exact DDL,
+// with everything else. (The audit log's index on customer ids is not
+// dropped: new customers have the highest ids, so its entries are appended.) Only for SQLite, whose catalogue gives the exact DDL,
 // and only for indexes the import's own lookups do not use.
 class DeferredIndexes {
  public:
@@ -427,7 +428,7 @@ ImportReport import_customers(Store& store, const std::filesystem::path& file,
   Transaction tx(store.db());
   std::optional<DeferredIndexes> deferred;
   if (bulk_load(store, csv, o)) {
-    std::vector<std::string> names = {"customers_owner", "audit_log_customer"};
+    std::vector<std::string> names = {"customers_owner"};
     if (o.match != MatchKey::kEmail) names.push_back("customers_email");
     if (o.match != MatchKey::kPhone) names.push_back("customers_phone");
     deferred.emplace(store.db(), names);
