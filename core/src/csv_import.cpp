@@ -150,14 +150,20 @@ void report_progress(const ImportOptions& o, const CsvReader& csv, std::int64_t 
 // theirs when the batch is written, after later lines may have reported.
 void add_error(ImportReport& r, std::int64_t line, std::string message) {
   ++r.skipped;
+  const auto by_line = [](const ImportError& a, const ImportError& b) { return a.line < b.line; };
   if (r.errors.size() < kMaxReportedErrors) {
     r.errors.push_back({line, std::move(message)});
+    // Once full the list is kept sorted, so the common case below (a line
+    // after every kept one) is one comparison.
+    if (r.errors.size() == kMaxReportedErrors) {
+      std::stable_sort(r.errors.begin(), r.errors.end(), by_line);
+    }
     return;
   }
-  const auto last =
-      std::max_element(r.errors.begin(), r.errors.end(),
-                       [](const ImportError& a, const ImportError& b) { return a.line < b.line; });
-  if (line < last->line) *last = {line, std::move(message)};
+  if (line >= r.errors.back().line) return;
+  const ImportError e{line, std::move(message)};
+  r.errors.insert(std::upper_bound(r.errors.begin(), r.errors.end(), e, by_line), e);
+  r.errors.pop_back();
 }
 
 // Applies one CSV row to `c`. Empty cells leave the field as it is, so an
@@ -239,8 +245,8 @@ void apply_customer_row(Customer& c, const Columns& cols, const std::vector<std:
 // same transaction: building an index from sorted data once is several times
 // faster than updating it row by row, and a killed import rolls the DROP back
 // with everything else. (The audit log's index on customer ids is not
-// dropped: new customers have the highest ids, so its entries are appended.) Only for SQLite, whose catalogue gives the exact DDL,
-// and only for indexes the import's own lookups do not use.
+// dropped: new customers have the highest ids, so its entries are appended.) Only for SQLite, whose
+// catalogue gives the exact DDL, and only for indexes the import's own lookups do not use.
 class DeferredIndexes {
  public:
   DeferredIndexes(Database& db, std::vector<std::string> names) : db_(db) {

@@ -221,26 +221,33 @@ std::string timer_summary(TimePoint now, const TimerRun& r) {
 CommandOutput watch(Kernel& k, const CommandInput& in) {
   if (in.has("now")) throw InvalidInput("--watch runs on the wall clock; it takes no --now");
   const std::int64_t poll = in.integer("poll", 1);
-  if (poll < 1) throw InvalidInput("--poll must be at least 1 second");
+  if (poll < 1 || poll > 86400) throw InvalidInput("--poll must be from 1 to 86400 seconds");
   const std::optional<TimePoint> until =
       in.has("until") ? std::optional(parse_time(in.get("until"))) : std::nullopt;
+  // Once, at the start: instances left by a process that died. Later, a
+  // "running" instance belongs to a live process (a replay, say).
+  const int recovered = k.workflows().recover();
   TimerRun total;
-  int recovered = 0;
   int runs = 0;
   for (;;) {
     const TimePoint now = k.clock().now();
-    recovered += k.workflows().recover();
-    const TimerRun r = k.scheduler().run_due(now);
+    try {
+      const TimerRun r = k.scheduler().run_due(now);
+      total.fired += r.fired;
+      total.failed += r.failed;
+      total.unhandled = r.unhandled;  // still pending: not a sum
+      if ((r.fired > 0 || r.failed > 0) && in.report) in.report(timer_summary(now, r));
+    } catch (const StoreError& e) {
+      // A database busy past its timeout (a long import, say): the host
+      // stays up and tries again at the next wake-up.
+      if (in.report) in.report("run at " + format_time(now) + " failed: " + e.what());
+    }
     ++runs;
-    total.fired += r.fired;
-    total.failed += r.failed;
-    total.unhandled = r.unhandled;  // still pending: not a sum
-    if ((r.fired > 0 || r.failed > 0) && in.report) in.report(timer_summary(now, r));
     if (until && now >= *until) break;
     TimePoint wake = now + Seconds{poll};
     if (const auto next = k.scheduler().next_due(); next && *next < wake) wake = *next;
     if (until && *until < wake) wake = *until;
-    if (wake <= now) wake = now + Seconds{1};  // a timer without handler stays due
+    if (wake <= now) wake = now + Seconds{1};
     std::this_thread::sleep_until(std::chrono::system_clock::time_point(wake));
   }
   CommandOutput out;

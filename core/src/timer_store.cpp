@@ -65,7 +65,14 @@ std::vector<Timer> TimerStore::pending() {
 }
 
 std::optional<TimePoint> TimerStore::next_due() {
-  const auto rows = db_.query("SELECT MIN(due_at) FROM timers WHERE status = 'pending'");
+  // Only kinds with a handler: a timer of an unloaded plugin stays due and
+  // must not wake a waiting host every time.
+  std::vector<std::string> kinds;
+  for (const auto& [kind, registration] : handlers_) kinds.push_back(kind);
+  const auto rows = db_.query(
+      "SELECT MIN(due_at) FROM timers WHERE status = 'pending' AND "
+      "kind IN (SELECT value FROM json_each(?))",
+      {Json(kinds).dump()});
   if (rows.empty() || rows[0].is_null(0)) return std::nullopt;
   return from_unix(rows[0].integer(0));
 }

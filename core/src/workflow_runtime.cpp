@@ -692,7 +692,7 @@ bool WorkflowRuntime::cancel(InstanceId id) {
     // One of its own steps is running (this is a call from inside it):
     // writing now would be overwritten when the step saves; run() ends the
     // instance once the step is done.
-    cancel_requested_.insert(id);
+    cancel_requested_.emplace(id, 0);
     return true;
   }
   Transaction tx(s_.db);
@@ -714,9 +714,12 @@ void WorkflowRuntime::end_wait(const WorkflowInstance& inst) {
   }
   if (wait.value("kind", "") == "workflow") {
     auto child = rows_.find(wait.value("child", InstanceId{0}));
-    if (child && std::any_of(frames_.begin(), frames_.end(),
-                             [&](const Frame& f) { return f.instance == child->id; })) {
-      cancel_requested_.insert(child->id);  // it is running a step: ends after it
+    if (child && is_active_state(child->state) &&
+        std::any_of(frames_.begin(), frames_.end(),
+                    [&](const Frame& f) { return f.instance == child->id; })) {
+      // It is running a step (this cancel comes from inside it): it ends
+      // after that step, if the step, and with it this cancel, commits.
+      cancel_requested_.emplace(child->id, inst.id);
     } else if (child && is_active_state(child->state)) {
       end_wait(*child);
       child->parent_id.reset();  // the parent is ending already
@@ -872,15 +875,28 @@ void WorkflowRuntime::take_up(const Work& w) {
   run(inst, *d);
 }
 
+bool WorkflowRuntime::take_cancel_request(InstanceId id, bool step_committed) {
+  const auto it = cancel_requested_.find(id);
+  if (it == cancel_requested_.end()) return false;
+  const bool by_parent = it->second != 0;
+  cancel_requested_.erase(it);
+  return !by_parent || step_committed;
+}
+
 void WorkflowRuntime::run(WorkflowInstance& inst, const WorkflowDefinition& d) {
   frames_.push_back({inst.id, inst.chain});
   struct Pop {
     std::vector<Frame>& frames;
-    ~Pop() { frames.pop_back(); }
-  } pop{frames_};
+    std::map<InstanceId, InstanceId>& requests;
+    ~Pop() {
+      requests.erase(frames.back().instance);  // not honoured here: void
+      frames.pop_back();
+    }
+  } pop{frames_, cancel_requested_};
   Position pos = parse_position(inst.position);
   const auto cancelled_meanwhile = [&] {
-    if (inst.id == 0 || !cancel_requested_.erase(inst.id)) return false;
+    if (inst.id == 0 || !take_cancel_request(inst.id, true)) return false;
+    if (!is_active_state(inst.state)) return false;  // it ended first
     Transaction tx(s_.db);
     end_wait(inst);
     finish(inst, "cancelled");
@@ -1075,7 +1091,7 @@ void WorkflowRuntime::run(WorkflowInstance& inst, const WorkflowDefinition& d) {
           return;
         }
         inst = std::move(*stored);
-        if (cancel_requested_.erase(inst.id)) {  // cancelled from inside the failed step
+        if (take_cancel_request(inst.id, false)) {  // cancelled from inside the failed step
           Transaction tx(s_.db);
           end_wait(inst);
           finish(inst, "cancelled");
@@ -1083,13 +1099,19 @@ void WorkflowRuntime::run(WorkflowInstance& inst, const WorkflowDefinition& d) {
           return;
         }
       } else {
-        // Its first row went with the step: the failure stores it anew.
+        // Its first row went with the step: the failure (or the cancel
+        // asked for inside the step) stores it anew.
+        const bool cancel_it = inst.id != 0 && take_cancel_request(inst.id, false);
         inst.id = 0;
         inst.revision = 0;
         inst.state = "running";
         inst.position = here;
         inst.wait = nullptr;
         inst.ended_at.reset();
+        if (cancel_it) {
+          finish(inst, "cancelled");
+          return;
+        }
       }
       fail(inst, step, error);
       return;

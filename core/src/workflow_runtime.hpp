@@ -139,6 +139,9 @@ class WorkflowRuntime final : public WorkflowEngine {
   void run(WorkflowInstance& inst, const WorkflowDefinition& d);
   // Cancels what `inst` waits for: its timer, its open task, its child.
   void end_wait(const WorkflowInstance& inst);
+  // Takes the cancel request for `id`: whether it stands. One asked for by
+  // a parent's cancellation stands only if the step that made it committed.
+  bool take_cancel_request(InstanceId id, bool step_committed);
   void fail(WorkflowInstance& inst, const WorkflowStep& s, const std::string& error);
   void finish(WorkflowInstance& inst, const std::string& state, const std::string& error = "");
   void save(WorkflowInstance& inst, const std::string& position, const std::string& type,
@@ -164,8 +167,9 @@ class WorkflowRuntime final : public WorkflowEngine {
   std::deque<Work> queue_;
   bool draining_ = false;
   std::vector<Frame> frames_;
-  // Instances cancelled from inside one of their own steps.
-  std::set<InstanceId> cancel_requested_;
+  // Instances to cancel once the step they are running ends, with the
+  // parent whose cancellation asked for it (0: cancelled directly).
+  std::map<InstanceId, InstanceId> cancel_requested_;
   int max_depth_ = 8;
   bool open_ = false;
   // The customer as trigger conditions saw it last, valid while the

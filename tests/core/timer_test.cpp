@@ -168,7 +168,9 @@ TEST_F(TimerTest, HandlerSchedulingADueTimerGetsItFiredInTheSameRun) {
   EXPECT_EQ(timers.pending()[0].payload["n"], 99);
 }
 
-TEST_F(TimerTest, NextDueIsTheEarliestPendingTimer) {
+TEST_F(TimerTest, NextDueIsTheEarliestPendingTimerWithAHandler) {
+  timers.on("x", [](const Timer&) {});
+  timers.schedule(at("2026-01-15"), "orphan", {});  // no handler: it would stay due forever
   EXPECT_FALSE(timers.next_due());
   const auto late = timers.schedule(at("2026-03-01"), "x", {});
   const auto early = timers.schedule(at("2026-02-01"), "x", {});

@@ -339,6 +339,52 @@ TEST(WorkflowTasks, CancelledTaskEndsTheWaitAndSaysSo) {
   EXPECT_TRUE(has_tag(k, c, "no-visit"));
 }
 
+TEST(WorkflowCancel, ParentCancelledInAChildStepThatFailsIsNotCancelled) {
+  crm::Kernel k(options());
+  crm::ActionSpec spec;
+  spec.help = "cancels the parent, then fails";
+  k.workflows().add_action(
+      "cancel_parent_then_fail", spec, [&](crm::ActionContext& ctx, const Json&) -> Json {
+        k.workflows().cancel(ctx.variables().at("parent").get<crm::InstanceId>());
+        throw crm::Error("broke after cancelling");
+      });
+  k.workflows().install({{"name", "kid2"},
+                         {"steps",
+                          {{{"type", "action"}, {"action", "log"}, {"params", {{"message", "a"}}}},
+                           {{"type", "action"},
+                            {"action", "cancel_parent_then_fail"},
+                            {"retry", {{"max_attempts", 2}, {"delay", "1h"}}}}}}});
+  k.workflows().install(
+      {{"name", "mum2"}, {"steps", {{{"type", "workflow"}, {"workflow", "kid2"}}}}});
+  const auto c = add_customer(k, "Quin", "quin@example.com");
+  const auto parent = k.workflows().start("mum2", c);
+  // The parent's cancellation went with the failed step: both go on.
+  EXPECT_EQ(k.workflows().instance(parent)->state, "waiting");
+  const auto kids = instances_of(k, std::string("kid2"));
+  ASSERT_EQ(kids.size(), 1u);
+  EXPECT_EQ(kids[0].state, "retrying");
+}
+
+TEST(WorkflowCancel, CancelAskedInAFailingFirstStepCancels) {
+  crm::Kernel k(options());
+  crm::ActionSpec spec;
+  spec.help = "cancels its instance, then fails";
+  k.workflows().add_action("quit_and_fail", spec,
+                           [&](crm::ActionContext& ctx, const Json&) -> Json {
+                             k.workflows().cancel(ctx.instance_id());
+                             throw crm::Error("and then it broke");
+                           });
+  k.workflows().install({{"name", "first_fails"},
+                         {"steps",
+                          {{{"type", "action"},
+                            {"action", "quit_and_fail"},
+                            {"retry", {{"max_attempts", 3}, {"delay", "1m"}}}}}}});
+  const auto c = add_customer(k, "Rae", "rae@example.com");
+  const auto id = k.workflows().start("first_fails", c);
+  EXPECT_EQ(k.workflows().instance(id)->state, "cancelled");
+  EXPECT_TRUE(k.scheduler().pending().empty());
+}
+
 TEST(WorkflowCancel, UninstallCancelsWaitingInstances) {
   crm::Kernel k(options());
   k.workflows().install({{"name", "slow"}, {"steps", {{{"type", "wait"}, {"duration", "1d"}}}}});

@@ -65,8 +65,9 @@ class Scheduler {
   // Pending timers, by due time.
   virtual std::vector<Timer> pending() = 0;
 
-  // Added in API 1.1. The due time of the earliest pending timer, if any: a
-  // long-running host sleeps until then instead of polling.
+  // Added in API 1.1. The due time of the earliest pending timer whose kind
+  // has a handler, if any: a long-running host sleeps until then instead of
+  // polling.
   virtual std::optional<TimePoint> next_due() = 0;
 };
 

@@ -205,12 +205,14 @@ class WorkflowEngine {
   // channel without its own). A null sink removes the registration; with no
   // registration at all the kernel's sink (see channel.hpp) is used.
   virtual void set_channel(std::string channel, std::shared_ptr<ChannelSink> sink) = 0;
-  // The sink registered for exactly `channel` ("*" included), or null.
-  virtual std::shared_ptr<ChannelSink> channel_sink(std::string_view channel) const = 0;
 
   // The longest cause chain (workflow started by a workflow's write...).
   virtual int max_cascade_depth() const = 0;
   virtual void set_max_cascade_depth(int depth) = 0;
+
+  // The sink registered for exactly `channel` ("*" included), or null.
+  // (Last, so that it did not move the slots of the functions above.)
+  virtual std::shared_ptr<ChannelSink> channel_sink(std::string_view channel) const = 0;
 };
 
 }  // namespace crm
