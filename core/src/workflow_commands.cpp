@@ -207,11 +207,14 @@ void register_workflow_commands(CommandRegistry& r, WorkflowEngine& wf) {
   r.add(command({"workflows", "cancel"}, "cancel an active instance", {}, {"ID"}),
         [&wf](const CommandInput& in) {
           const InstanceId id = parse_id(in.positionals.at(0), "instance");
+          const auto inst = wf.instance(id);
+          if (!inst) throw NotFound("workflow instance " + std::to_string(id) + " not found");
           CommandOutput out;
           const bool done = wf.cancel(id);
           out.data = {{"id", id}, {"cancelled", done}};
           out.text = done ? "cancelled instance " + std::to_string(id) + "\n"
-                          : "instance " + std::to_string(id) + " is not active\n";
+                          : "instance " + std::to_string(id) + " is " + inst->state +
+                                ", not active\n";
           if (!done) out.exit_code = 1;
           return out;
         });

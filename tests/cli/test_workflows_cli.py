@@ -63,6 +63,11 @@ def test_complaint_task_completed_from_the_command_line(crm):
     # Cancelling it ends its timer: a later run fires nothing of it.
     crm.run("workflows", "cancel", str(inst["id"]))
     assert crm.json("workflows", "instances", "--customer", "1")[0]["state"] == "cancelled"
+    again = crm.run("workflows", "cancel", str(inst["id"]), check=False)
+    assert again.returncode == 1 and "is cancelled, not active" in again.stdout
+    missing = crm.run("workflows", "cancel", "999", check=False)
+    assert missing.returncode == 1
+    assert missing.stderr.strip() == "crm: error: workflow instance 999 not found"
     out = crm.json("run-due", "--now", iso(parse(inst["started_at"]) + dt.timedelta(days=30)))
     assert out["fired"] == 0
 
