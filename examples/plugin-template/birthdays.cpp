@@ -2,6 +2,8 @@
 // whose birthday falls within the next N days (the care calendar's first
 // question) and publishes "care.birthday_due" for each one whose birthday is
 // today, so workflows and other plugins can react (send a card, add a task).
+// It also gives workflows an action, "birthdays.days_until", whose result a
+// branch can test.
 //
 // Copy this directory to start a new plugin; see docs/plugin-guide.md.
 #include <crm/plugin.hpp>
@@ -33,6 +35,20 @@ class Birthdays final : public crm::Plugin {
                                     "customers whose birthday is within the next N days",
                                     {crm::option("days", "look-ahead in days", "7")}),
                        [&ctx](const crm::CommandInput& in) { return upcoming(ctx, in); });
+
+    // {"type": "action", "action": "birthdays.days_until", "save_as": "birthday"}
+    // then e.g. {"type": "branch", "condition": {"field": "vars.birthday.in_days",
+    // "op": "eq", "value": 0}, ...}. Removed again when the plugin stops.
+    crm::ActionSpec spec;
+    spec.help = "days until the customer's next birthday ({in_days}, null without a birthday)";
+    spec.needs_customer = true;
+    ctx.workflows().add_action("birthdays.days_until", spec,
+                               [&ctx](crm::ActionContext& a, const crm::Json&) {
+                                 const crm::Customer c = a.customer();
+                                 if (c.birthday.empty()) return crm::Json{{"in_days", nullptr}};
+                                 const year_month_day today{floor<days>(ctx.clock().now())};
+                                 return crm::Json{{"in_days", days_until(c.birthday, today)}};
+                               });
   }
 
  private:

@@ -12,7 +12,8 @@ crm="$work/prefix/bin/crm"
 cd "$work"
 "$crm" --db t.db init >/dev/null
 today=$(date -u +%m-%d)
-printf 'external_id,name,birthday\nX1,Ada Lovelace,1990-%s\nX2,Alan Turing,1990-01-01\n' "$today" > c.csv
+later=$(date -u -d "+40 days" +%m-%d)  # never today (1992: a leap year, for 29 February)
+printf 'external_id,name,birthday\nX1,Ada Lovelace,1992-%s\nX2,Alan Turing,1992-%s\n' "$today" "$later" > c.csv
 "$crm" --db t.db import customers c.csv >/dev/null
 /usr/bin/python3 - "$crm" "$work" <<'PY'
 import json, subprocess, sys
@@ -29,5 +30,19 @@ for p in bundled:
 up = run("--plugin-dir", work + "/template", "birthdays", "upcoming", "--days", "0")
 assert [c["name"] for c in up] == ["Ada Lovelace"], up
 assert up[0]["in_days"] == 0, up
+# The plugin's workflow action, called by a workflow: only Ada is greeted.
+with open(work + "/greet.json", "w") as f:
+    json.dump({"name": "greet", "allow_parallel": True, "steps": [
+        {"type": "action", "action": "birthdays.days_until", "save_as": "birthday"},
+        {"type": "branch", "condition": {"field": "vars.birthday.in_days", "op": "eq", "value": 0},
+         "then": [{"type": "action", "action": "add_tag", "params": {"tag": "birthday-today"}}]}]}, f)
+subprocess.check_call([crm, "--db", "t.db", "--plugin-dir", work + "/template", "workflows", "install",
+                       work + "/greet.json"], cwd=work, stdout=subprocess.DEVNULL)
+for customer in ("1", "2"):
+    inst = run("--plugin-dir", work + "/template", "workflows", "start", "greet", "--customer", customer)
+    assert inst["state"] == "completed", inst
+    assert (inst["variables"]["birthday"]["in_days"] == 0) == (customer == "1"), inst
+tags = {c["name"]: c["tags"] for c in run("customers", "list")}
+assert tags == {"Ada Lovelace": ["birthday-today"], "Alan Turing": []}, tags
 print("out-of-tree plugin ok; bundled plugins:", sorted(p["name"] for p in bundled))
 PY
