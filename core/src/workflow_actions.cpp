@@ -75,6 +75,22 @@ std::optional<Delivery> suppressed(const OutboundMessage& m, Store& store) {
   return d;
 }
 
+}  // namespace
+
+Delivery deliver(const OutboundMessage& m, ChannelSink& sink, Store& store, const Actor& by) {
+  // Checked here, before any sink, so that a gateway a plugin plugs in
+  // honours opt-outs and repeats too; the message is recorded if the sink
+  // did not do it itself.
+  if (auto no = suppressed(m, store)) return std::move(*no);
+  Delivery d = sink.send(m, store, by);
+  if (d.status == Delivery::Status::kSent && !d.interaction_id) {
+    d.interaction_id = record_outbound(m, store, by);
+  }
+  return d;
+}
+
+namespace {
+
 // The kernel's sink: delivers nothing, the recorded interaction is the
 // message (a product plugs in its gateway with set_channel).
 class InteractionSink final : public ChannelSink {
@@ -216,18 +232,7 @@ void register_builtin_actions(WorkflowEngine& e) {
         m.body = text(p, "body");
         m.template_id = text(p, "template_id");
         if (p.contains("payload") && p["payload"].is_object()) m.payload = p["payload"];
-        // Opt-outs and repeats are checked here, before any sink, so that a
-        // gateway a plugin plugs in honours them too; the message is recorded
-        // if the sink did not do it itself.
-        Delivery d;
-        if (auto no = suppressed(m, ctx.store())) {
-          d = std::move(*no);
-        } else {
-          d = ctx.channel(m.channel).send(m, ctx.store(), ctx.actor());
-          if (d.status == Delivery::Status::kSent && !d.interaction_id) {
-            d.interaction_id = record_outbound(m, ctx.store(), ctx.actor());
-          }
-        }
+        const Delivery d = ctx.send(m);
         Json out{
             {"status", to_string(d.status)}, {"detail", d.detail}, {"interaction_id", nullptr}};
         if (d.interaction_id) out["interaction_id"] = *d.interaction_id;

@@ -12,8 +12,12 @@ namespace crm::core {
 // set_segment, add_tag, remove_tag, send_message, emit_event and log.
 void register_builtin_actions(WorkflowEngine& engine);
 
-// The sink that records each message as an outbound interaction (kind
-// "message"), after refusing opted-out customers and repeated templates.
+// The kernel's sink: sends nothing, the recorded interaction is the message.
 std::shared_ptr<ChannelSink> make_interaction_sink();
+
+// What ActionContext::send() does: refuses a customer who opted out of the
+// channel or already got the template through it, else hands `m` to `sink`
+// and records it as an outbound interaction unless the sink did.
+Delivery deliver(const OutboundMessage& m, ChannelSink& sink, Store& store, const Actor& by);
 
 }  // namespace crm::core

@@ -155,6 +155,9 @@ class WorkflowRuntime::StepContext final : public ActionContext {
   Logger& log() override { return rt_.s_.log; }
   ChannelSink& channel(const std::string& name) override { return rt_.channel(name); }
   Actor actor() const override { return rt_.actor_of(inst_); }
+  Delivery send(const OutboundMessage& m) override {
+    return deliver(m, rt_.channel(m.channel), rt_.s_.store, actor());
+  }
 
  private:
   WorkflowRuntime& rt_;

@@ -457,6 +457,45 @@ TEST(WorkflowEvents, TimedOutEventWaitClearsTheVariable) {
   EXPECT_FALSE(has_tag(k, c, "paid"));
 }
 
+TEST(WorkflowChannels, AnActionsOwnMessagesHonourOptOutsAndRepeats) {
+  crm::Kernel k(options());
+  struct Gateway final : crm::ChannelSink {
+    int sent = 0;
+    crm::Delivery send(const crm::OutboundMessage&, crm::Store&, const crm::Actor&) override {
+      ++sent;
+      return {};
+    }
+  };
+  const auto sms = std::make_shared<Gateway>();
+  k.workflows().set_channel("sms", sms);
+  crm::ActionSpec spec;
+  spec.help = "a plugin's own reminder";
+  spec.needs_customer = true;
+  k.workflows().add_action("remind", spec, [](crm::ActionContext& a, const Json&) {
+    crm::OutboundMessage m;
+    m.customer_id = *a.customer_id();
+    m.channel = "sms";
+    m.template_id = "reminder-1";
+    m.body = "Your appointment is tomorrow";
+    return Json{{"status", crm::to_string(a.send(m).status)}};
+  });
+  k.workflows().install(
+      {{"name", "reminders"},
+       {"allow_parallel", true},
+       {"steps", {{{"type", "action"}, {"action", "remind"}, {"save_as", "r"}}}}});
+  const auto yes = add_customer(k, "Sam", "sam@example.com");
+  const auto no = add_customer(k, "Tia", "tia@example.com", {{"sms", false}});
+  EXPECT_EQ(k.workflows().instance(k.workflows().start("reminders", yes))->variables["r"]["status"],
+            "sent");
+  EXPECT_EQ(k.workflows().instance(k.workflows().start("reminders", yes))->variables["r"]["status"],
+            "duplicate");
+  EXPECT_EQ(k.workflows().instance(k.workflows().start("reminders", no))->variables["r"]["status"],
+            "opted_out");
+  EXPECT_EQ(sms->sent, 1);
+  EXPECT_EQ(messages_to(k, yes).size(), 1u);  // recorded by the engine, the gateway records nothing
+  EXPECT_TRUE(messages_to(k, no).empty());
+}
+
 TEST(SubWorkflow, OnePerCustomerGuardAppliesToChildren) {
   crm::Kernel k(options());
   k.workflows().install({{"name", "survey"}, {"steps", {{{"type", "wait"}, {"duration", "7d"}}}}});

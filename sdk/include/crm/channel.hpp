@@ -5,8 +5,9 @@
 // opted out of the channel or who already got the same template through it
 // (the course's "mailing after opting out" and "identical mailing twice"
 // complaints), and records every message sent as an outbound interaction of
-// the customer, unless the sink recorded it itself. The kernel's own sink
-// sends nothing: the recorded interaction is the message.
+// the customer, unless the sink recorded it itself. An action of a plugin
+// gets the same with ActionContext::send(). The kernel's own sink sends
+// nothing: the recorded interaction is the message.
 #pragma once
 
 #include <optional>

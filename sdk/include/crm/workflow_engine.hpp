@@ -126,6 +126,12 @@ class ActionContext {
   virtual ChannelSink& channel(const std::string& channel) = 0;
   // "workflow:<name>#<instance id>", for audit entries.
   virtual Actor actor() const = 0;
+  // Sends a message as the send_message action does: refused when the
+  // customer opted out of the channel or already got the template through
+  // it, else handed to the channel's sink and recorded as an outbound
+  // interaction. Use it rather than channel(...).send(), which checks
+  // nothing.
+  virtual Delivery send(const OutboundMessage& m) = 0;
 };
 
 // An action: returns a JSON result (stored under the step's save_as).
