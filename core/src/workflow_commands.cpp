@@ -212,9 +212,9 @@ void register_workflow_commands(CommandRegistry& r, WorkflowEngine& wf) {
           CommandOutput out;
           const bool done = wf.cancel(id);
           out.data = {{"id", id}, {"cancelled", done}};
-          out.text = done ? "cancelled instance " + std::to_string(id) + "\n"
-                          : "instance " + std::to_string(id) + " is " + inst->state +
-                                ", not active\n";
+          out.text =
+              done ? "cancelled instance " + std::to_string(id) + "\n"
+                   : "instance " + std::to_string(id) + " is " + inst->state + ", not active\n";
           if (!done) out.exit_code = 1;
           return out;
         });
