@@ -7,17 +7,32 @@
 namespace crm::core {
 namespace {
 
-[[noreturn]] void fail(sqlite3* db, std::string_view what, std::string_view sql) {
-  std::string msg = "database error: ";
-  msg += sqlite3_errmsg(db);
+// "database error: <sqlite message> (<what>: <sql>)"; for a lock another
+// process held past the busy timeout, a message that names the file, since
+// several processes share it and the user must know which one is contended.
+std::string error_text(sqlite3* db, int rc, std::string_view what, std::string_view sql) {
+  std::string msg;
+  if ((rc & 0xFF) == SQLITE_BUSY) {
+    const char* file = sqlite3_db_filename(db, "main");
+    msg = "database ";
+    msg += file && *file ? file : ":memory:";
+    msg += " is busy: another process held its lock past the wait; try again";
+  } else {
+    msg = "database error: ";
+    msg += sqlite3_errmsg(db);
+  }
   msg += " (";
   msg += what;
   if (!sql.empty()) {
-    msg += ": ";
+    if (!what.empty()) msg += ": ";
     msg += sql.substr(0, 200);
   }
   msg += ")";
-  throw StoreError(msg);
+  return msg;
+}
+
+[[noreturn]] void fail(sqlite3* db, std::string_view what, std::string_view sql) {
+  throw StoreError(error_text(db, sqlite3_extended_errcode(db), what, sql));
 }
 
 }  // namespace
@@ -74,9 +89,9 @@ bool Statement::step() {
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  const std::string msg = sqlite3_errmsg(db_);
+  std::string msg = error_text(db_, rc, "", sql_);
   sqlite3_reset(stmt_);
-  throw StoreError("database error: " + msg + " (" + sql_.substr(0, 200) + ")");
+  throw StoreError(std::move(msg));
 }
 
 void Statement::run() {
@@ -116,7 +131,7 @@ SqlRow Statement::row() const {
   return SqlRow(std::move(v));
 }
 
-SqliteDatabase::SqliteDatabase(const std::string& path) : path_(path) {
+SqliteDatabase::SqliteDatabase(const std::string& path, SqliteOptions options) : path_(path) {
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
     const std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
@@ -125,13 +140,16 @@ SqliteDatabase::SqliteDatabase(const std::string& path) : path_(path) {
     throw StoreError("cannot open database " + path + ": " + msg);
   }
   sqlite3_extended_result_codes(db_, 1);
+  // First of all: switching to WAL reads the file header, and creating the
+  // schema table writes, both under locks other processes may hold.
+  sqlite3_busy_timeout(db_, static_cast<int>(options.busy_timeout.count()));
   try {
     // WAL lets readers run beside the one writer; NORMAL sync is durable
     // across application crashes, which is what a CRM needs, at far less
     // fsync cost than FULL.
     if (path != ":memory:") exec_script("PRAGMA journal_mode=WAL");
     exec_script(
-        "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;"
+        "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
         "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;"
         "CREATE TABLE IF NOT EXISTS schema_migrations (component TEXT NOT NULL,"
         " version INTEGER NOT NULL, description TEXT NOT NULL, applied_at INTEGER NOT NULL,"
@@ -162,10 +180,14 @@ Statement& SqliteDatabase::statement(std::string_view sql) {
 void SqliteDatabase::exec_script(std::string_view sql) {
   char* err = nullptr;
   const std::string text(sql);
-  if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string msg = err ? err : "unknown error";
+  const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
+    std::string msg = (rc & 0xFF) == SQLITE_BUSY
+                          ? error_text(db_, rc, "", text)
+                          : "database error: " + std::string(err ? err : "unknown error") + " (" +
+                                text.substr(0, 200) + ")";
     sqlite3_free(err);
-    throw StoreError("database error: " + msg + " (" + text.substr(0, 200) + ")");
+    throw StoreError(msg);
   }
 }
 
@@ -275,6 +297,12 @@ int SqliteDatabase::migrate(std::string_view component, const std::vector<Migrat
                        " does not follow v" + std::to_string(current));
     }
     Transaction tx(*this);
+    // Another process may have applied this step while this one waited for
+    // the write lock (several `crm` started at once on a new file).
+    if (schema_version(component) >= m.version) {
+      current = m.version;
+      continue;
+    }
     try {
       exec_script(m.sql);
     } catch (const StoreError& e) {

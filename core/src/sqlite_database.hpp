@@ -3,6 +3,7 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -66,11 +67,22 @@ class TransactionListener {
   virtual void on_rollback(int depth) noexcept = 0;
 };
 
+// How a connection shares its file with other processes.
+struct SqliteOptions {
+  // How long a statement waits for a lock that another process holds (a
+  // writer's transaction, WAL recovery) before it fails with "database
+  // <path> is busy". Long enough for an import of some hundred thousand rows
+  // to finish; agents at their desks wait rather than lose their command.
+  std::chrono::milliseconds busy_timeout{30000};
+};
+
 class SqliteDatabase final : public Database {
  public:
-  // Opens or creates `path` (":memory:" allowed) in WAL mode. Throws
-  // StoreError naming the path.
-  explicit SqliteDatabase(const std::string& path);
+  // Opens or creates `path` (":memory:" allowed) in WAL mode. The busy
+  // timeout is in force before the first statement, so that opening beside
+  // running writers waits instead of failing. Throws StoreError naming the
+  // path.
+  explicit SqliteDatabase(const std::string& path, SqliteOptions options = {});
   ~SqliteDatabase() override;
 
   void execute(std::string_view sql, const std::vector<SqlValue>& params = {}) override;
