@@ -1,6 +1,7 @@
 #include "command_table.hpp"
 
 #include <charconv>
+#include <cmath>
 
 #include "crm/error.hpp"
 
@@ -29,6 +30,10 @@ double CommandInput::number(const std::string& name, double fallback) const {
   double v = 0;
   if (!parse_whole(get(name), v)) {
     throw InvalidInput("--" + name + " '" + get(name) + "' is not a number");
+  }
+  // from_chars reads "inf" and "nan"; no option means either.
+  if (!std::isfinite(v)) {
+    throw InvalidInput("--" + name + " '" + get(name) + "' is not a finite number");
   }
   return v;
 }

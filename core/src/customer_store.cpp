@@ -64,15 +64,44 @@ void run_checking_external_id(Statement& s, const Customer& c) {
   }
 }
 
+// `text` with the LIKE wildcards % and _, and the escape character itself,
+// escaped by a backslash: LIKE ... ESCAPE '\' then matches it literally.
+std::string escape_like(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char ch : text) {
+    if (ch == '%' || ch == '_' || ch == '\\') out += '\\';
+    out += ch;
+  }
+  return out;
+}
+
 }  // namespace
 
 void validate_customer(const Customer& c) {
+  require_utf8(c.name, "customer name");
   if (c.name.empty()) throw InvalidInput("customer name is empty");
+  require_utf8(c.external_id, "customer external_id");
+  require_utf8(c.email, "customer email");
+  require_utf8(c.phone, "customer phone");
+  require_utf8(c.birthday, "customer birthday");
+  require_utf8(c.owner, "customer owner");
+  require_utf8(c.stage, "customer stage");
+  require_utf8(c.segment, "customer segment");
+  for (const auto& entry : c.consent) require_utf8(entry.first, "customer consent channel");
+  for (const std::string& tag : c.tags) require_utf8(tag, "customer tag");
+  require_utf8_json(c.attributes, "customer attributes");
+  for (const ContactPerson& p : c.contacts) {
+    require_utf8(p.name, "customer contact name");
+    require_utf8(p.role, "customer contact role");
+    require_utf8(p.email, "customer contact email");
+    require_utf8(p.phone, "customer contact phone");
+  }
   if (!c.birthday.empty()) {
     try {
       (void)parse_time(c.birthday);
-    } catch (const InvalidInput&) {
-      throw InvalidInput("invalid birthday '" + c.birthday + "' (expected YYYY-MM-DD)");
+    } catch (const InvalidInput& e) {
+      throw InvalidInput(std::string("customer birthday: ") + e.what());
     }
   }
   if (!c.email.empty() && c.email.find('@') == std::string::npos) {
@@ -264,13 +293,17 @@ std::vector<Customer> CustomerStore::list(const CustomerQuery& q) {
     params.emplace_back(*q.segment);
   }
   if (q.tag) {
-    // Tags are a JSON array of strings; match the quoted element.
-    sql += " AND tags LIKE ?";
-    params.emplace_back("%" + Json(*q.tag).dump() + "%");
+    // Tags are a JSON array of strings; one element must equal the tag,
+    // byte for byte ("vip" is not "VIP", "a_b" is not "axb").
+    sql += " AND EXISTS (SELECT 1 FROM json_each(customers.tags) WHERE json_each.value = ?)";
+    params.emplace_back(*q.tag);
   }
   if (q.text) {
-    sql += " AND (name LIKE ? OR email LIKE ? OR external_id LIKE ?)";
-    const std::string pat = "%" + *q.text + "%";
+    // A substring, not a pattern: "50%" finds "50%", not "500".
+    sql +=
+        " AND (name LIKE ? ESCAPE '\\' OR email LIKE ? ESCAPE '\\' OR external_id LIKE ? "
+        "ESCAPE '\\')";
+    const std::string pat = "%" + escape_like(*q.text) + "%";
     params.insert(params.end(), {pat, pat, pat});
   }
   sql += " ORDER BY id LIMIT ? OFFSET ?";
@@ -289,6 +322,7 @@ Handover CustomerStore::reassign_owner(const std::string& from, const std::strin
                                        const Actor& by) {
   if (from.empty() || to.empty()) throw InvalidInput("reassign: owner names must not be empty");
   if (from == to) throw InvalidInput("reassign: --from and --to are both '" + from + "'");
+  require_utf8(to, "reassign: new owner");
   Transaction tx(p_.db);
   std::vector<CustomerId> ids;
   p_.db.query_each("SELECT id FROM customers WHERE owner = ? ORDER BY id", {from},
@@ -311,7 +345,11 @@ Handover CustomerStore::reassign_owner(const std::string& from, const std::strin
 
 std::vector<DuplicateGroup> CustomerStore::find_duplicates() {
   std::vector<DuplicateGroup> out;
-  for (const auto& [reason, column] : {std::pair{"email", "email_norm"}, {"phone", "phone_norm"}}) {
+  for (const auto& key : {std::pair{"email", "email_norm"}, {"phone", "phone_norm"}}) {
+    // Plain names, not a structured binding: the lambda below captures
+    // `reason`, which clang before 16 refuses for a binding.
+    const char* const reason = key.first;
+    const char* const column = key.second;
     const std::string sql = std::string("SELECT ") + column + ", id FROM customers WHERE " +
                             column + " IN (SELECT " + column + " FROM customers WHERE " + column +
                             " IS NOT NULL GROUP BY " + column + " HAVING COUNT(*) > 1) ORDER BY " +

@@ -1,13 +1,42 @@
 #include "interaction_store.hpp"
 
+#include <cmath>
+
 #include "crm/error.hpp"
 #include "crm/event.hpp"
+#include "json_text.hpp"
 
 namespace crm::core {
 
-InteractionId InteractionStore::record(const Interaction& i, const Actor& by) {
+namespace {
+
+// Throws InvalidInput naming the field when `i` cannot be stored as it is.
+void validate_interaction(const Interaction& i) {
+  require_utf8(i.channel, "interaction channel");
   if (i.channel.empty()) throw InvalidInput("interaction channel is empty");
+  require_utf8(i.kind, "interaction kind");
   if (i.kind.empty()) throw InvalidInput("interaction kind is empty");
+  require_utf8(i.agent, "interaction agent");
+  require_utf8(i.notes, "interaction notes");
+  require_utf8(i.case_id, "interaction case_id");
+  for (const std::string& c : i.commitments) require_utf8(c, "interaction commitment");
+  require_utf8_json(i.payload, "interaction payload");
+  // SQLite stores NaN as NULL and infinity as a REAL that every sum over
+  // the purchases then carries: refused here, not found by the analytics.
+  if (i.amount && !std::isfinite(*i.amount)) {
+    throw InvalidInput("interaction amount must be a finite number, not " +
+                       std::string(std::isnan(*i.amount) ? "nan"
+                                   : *i.amount > 0       ? "inf"
+                                                         : "-inf"));
+  }
+  // The epoch itself means "now" (the field's default).
+  if (i.occurred_at != TimePoint{}) require_time_in_range(i.occurred_at, "interaction occurred_at");
+}
+
+}  // namespace
+
+InteractionId InteractionStore::record(const Interaction& i, const Actor& by) {
+  validate_interaction(i);
   Transaction tx(p_.db);
   {
     Statement& chk = p_.db.statement("SELECT 1 FROM customers WHERE id = ?");

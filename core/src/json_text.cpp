@@ -24,7 +24,61 @@ std::size_t utf8_length(std::string_view s, std::size_t i) {
   return 0;
 }
 
+// The offset of the first byte that is not part of valid UTF-8, or npos.
+std::size_t invalid_utf8_at(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    if (static_cast<unsigned char>(s[i]) < 0x80) {
+      ++i;
+      continue;
+    }
+    const std::size_t n = utf8_length(s, i);
+    if (n == 0) return i;
+    i += n;
+  }
+  return std::string_view::npos;
+}
+
 }  // namespace
+
+void require_utf8(std::string_view s, std::string_view what) {
+  const std::size_t i = invalid_utf8_at(s);
+  if (i == std::string_view::npos) return;
+  // Up to 20 bytes of the valid text before the fault, cut at a character
+  // boundary: the message itself must stay valid UTF-8.
+  std::size_t from = i > 20 ? i - 20 : 0;
+  while (from < i && (static_cast<unsigned char>(s[from]) & 0xC0) == 0x80) ++from;
+  std::string msg = std::string(what) + ": invalid UTF-8 at byte " + std::to_string(i + 1);
+  if (i > 0) msg += " (after '" + std::string(s.substr(from, i - from)) + "')";
+  throw InvalidInput(msg);
+}
+
+void require_utf8_json(const Json& j, std::string_view what) {
+  if (j.is_string()) {
+    require_utf8(j.get_ref<const std::string&>(), what);
+  } else if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      // Paths are built only for a fault: an import checks millions of values.
+      if (invalid_utf8_at(it.key()) != std::string_view::npos) {
+        require_utf8(it.key(), std::string(what) + " key");
+      }
+      const Json& v = it.value();
+      if (v.is_string() ? invalid_utf8_at(v.get_ref<const std::string&>()) == std::string_view::npos
+                        : !v.is_structured()) {
+        continue;
+      }
+      require_utf8_json(v, std::string(what) + "." + it.key());
+    }
+  } else if (j.is_array()) {
+    for (std::size_t k = 0; k < j.size(); ++k) {
+      const Json& v = j[k];
+      if (v.is_string() ? invalid_utf8_at(v.get_ref<const std::string&>()) == std::string_view::npos
+                        : !v.is_structured()) {
+        continue;
+      }
+      require_utf8_json(v, std::string(what) + "[" + std::to_string(k) + "]");
+    }
+  }
+}
 
 void append_json_string(std::string& out, std::string_view s, std::string_view what) {
   static constexpr char kHex[] = "0123456789abcdef";

@@ -14,6 +14,15 @@
 
 namespace crm::core {
 
+// Throws InvalidInput "<what>: invalid UTF-8 at byte N" (with the text
+// before it) unless `s` is valid UTF-8 (RFC 3629). The store checks every
+// text field with it on the way in, so that whatever it holds can be
+// written out as JSON.
+void require_utf8(std::string_view s, std::string_view what);
+// The same for every key and string in `j`, recursively; the message names
+// the path below `what` ("attributes.size", "payload.items[2]").
+void require_utf8_json(const Json& j, std::string_view what);
+
 // Appends `s` as a JSON string literal. Throws InvalidInput when `s` is not
 // valid UTF-8 (as Json::dump() would refuse it), naming `what`.
 void append_json_string(std::string& out, std::string_view s, std::string_view what);

@@ -2,11 +2,16 @@
 
 #include "crm/error.hpp"
 #include "crm/event.hpp"
+#include "json_text.hpp"
 
 namespace crm::core {
 
 TaskId TaskStore::add(const Task& t, const Actor& by) {
+  require_utf8(t.title, "task title");
   if (t.title.empty()) throw InvalidInput("task title is empty");
+  require_utf8(t.owner, "task owner");
+  require_utf8(t.link, "task link");
+  if (t.due_at) require_time_in_range(*t.due_at, "task due_at");
   Transaction tx(p_.db);
   const TimePoint now = p_.clock.now();
   SqlValue customer = nullptr, due = nullptr;

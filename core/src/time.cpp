@@ -78,8 +78,26 @@ TimePoint parse_time(std::string_view text) {
     if (h > 23 || mi > 59 || sec > 60) bad_time(text);
   }
   const auto days = std::chrono::sys_days{ymd};
-  return TimePoint{days} + std::chrono::hours{h} + std::chrono::minutes{mi - offset_minutes} +
-         Seconds{sec};
+  const TimePoint t = TimePoint{days} + std::chrono::hours{h} +
+                      std::chrono::minutes{mi - offset_minutes} + Seconds{sec};
+  if (t < kEarliestTime || t > kLatestTime) {
+    throw InvalidInput("invalid date/time '" + std::string(text) +
+                       "': outside the supported range 1900-01-01 to 2200-12-31");
+  }
+  return t;
+}
+
+void require_time_in_range(TimePoint t, std::string_view what) {
+  if (t >= kEarliestTime && t <= kLatestTime) return;
+  // Beyond year 9999 the calendar form is no longer ISO 8601 (and far
+  // enough out, the civil-date arithmetic would overflow): give seconds.
+  constexpr std::int64_t kYear10000 = 253402300800;
+  const std::int64_t s = to_unix(t);
+  const std::string shown = s > -kYear10000 && s < kYear10000
+                                ? format_time(t)
+                                : std::to_string(s) + " s since 1970-01-01";
+  throw InvalidInput(std::string(what) + ": " + shown +
+                     " is outside the supported range 1900-01-01 to 2200-12-31");
 }
 
 std::string format_time(TimePoint t) {

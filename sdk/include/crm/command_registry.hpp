@@ -83,7 +83,8 @@ struct CommandInput {
   // The option as a whole number, or `fallback` when absent. Throws
   // InvalidInput ("--limit 'ten' is not a whole number") otherwise.
   std::int64_t integer(const std::string& name, std::int64_t fallback) const;
-  // The option as a number, or `fallback` when absent; throws like integer().
+  // The option as a finite number, or `fallback` when absent; throws like
+  // integer(), also for "inf" and "nan".
   double number(const std::string& name, double fallback) const;
 };
 

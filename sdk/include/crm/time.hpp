@@ -15,9 +15,23 @@ namespace crm {
 using Seconds = std::chrono::seconds;
 using TimePoint = std::chrono::sys_seconds;
 
+// The times the kernel accepts, from 1900-01-01T00:00:00Z up to and
+// including 2200-12-31T23:59:59Z: room for any birthday, order or plan, but
+// a typo such as "0026-03-01" or "9026-03-01" is refused at the door instead
+// of being stored, where every calendar computation over the data (cohorts
+// by week, churn by period) would have to span it.
+inline constexpr TimePoint kEarliestTime{std::chrono::sys_days{std::chrono::year{1900} / 1 / 1}};
+inline constexpr TimePoint kLatestTime{std::chrono::sys_days{std::chrono::year{2201} / 1 / 1} -
+                                       Seconds{1}};
+
+// Throws InvalidInput "<what>: <time> is outside 1900-01-01..2200-12-31"
+// unless kEarliestTime <= t <= kLatestTime.
+void require_time_in_range(TimePoint t, std::string_view what);
+
 // Parses "YYYY-MM-DD", "YYYYMMDD", "YYYY-MM-DDTHH:MM[:SS][Z|+hh:mm]" (a space
 // may replace the T). Throws InvalidInput naming the text when it is not one
-// of these or names an impossible date.
+// of these, names an impossible date, or lies outside kEarliestTime ..
+// kLatestTime.
 TimePoint parse_time(std::string_view text);
 
 // Formats as "YYYY-MM-DDTHH:MM:SSZ".
