@@ -90,7 +90,6 @@ CohortTable cohort_table(const PurchaseLog& log, CohortPeriod period,
   t.period = period;
 
   // Per customer: cohort period and the distinct active periods.
-  std::int32_t first_cohort = std::numeric_limits<std::int32_t>::max();
   std::int32_t last_period = std::numeric_limits<std::int32_t>::min();
   std::vector<std::pair<std::int32_t, std::int32_t>> visits;  // (cohort, period), deduplicated
   for (std::size_t c = 0; c + 1 < buckets.offset.size(); ++c) {
@@ -109,27 +108,48 @@ CohortTable cohort_table(const PurchaseLog& log, CohortPeriod period,
       }
       visits.emplace_back(cohort, p);
       previous = p;
-      first_cohort = std::min(first_cohort, cohort);
       last_period = std::max(last_period, p);
     }
   }
   if (visits.empty()) return t;
   if (as_of_day) last_period = std::max(last_period, period_index(*as_of_day, period));
 
-  const auto span = static_cast<std::size_t>(last_period - first_cohort + 1);
-  std::vector<std::vector<std::int64_t>> grid(span);
-  for (std::size_t c = 0; c < span; ++c) grid[c].assign(span - c, 0);
+  // Rows only for the periods that acquired someone, each as long as the
+  // time from it to the last period: the table is sized by the data, and
+  // refused before allocating when that is absurd (one purchase dated
+  // centuries off, by day or week).
+  std::vector<std::int32_t> cohorts;
+  cohorts.reserve(visits.size());
+  for (const auto& visit : visits) {
+    if (cohorts.empty() || cohorts.back() != visit.first) cohorts.push_back(visit.first);
+  }
+  std::sort(cohorts.begin(), cohorts.end());
+  cohorts.erase(std::unique(cohorts.begin(), cohorts.end()), cohorts.end());
+  std::int64_t cells = 0;
+  for (const std::int32_t c : cohorts) cells += std::int64_t{last_period} - c + 1;
+  if (cells > kMaxCohortCells) {
+    static constexpr const char* kNames[] = {"day", "week", "month"};
+    throw InvalidInput("cohort_table: " + std::to_string(cohorts.size()) + " cohorts by " +
+                       kNames[static_cast<int>(period)] + " from " +
+                       format_date(period_start_day(cohorts.front(), period)) + " to " +
+                       format_date(period_start_day(last_period, period)) + " would need " +
+                       std::to_string(cells) + " cells, more than " +
+                       std::to_string(kMaxCohortCells) +
+                       "; use a longer period or correct the purchases dated far off");
+  }
+  t.cohort = cohorts;
+  t.cohort_start_day.reserve(cohorts.size());
+  t.size.reserve(cohorts.size());
+  t.active.reserve(cohorts.size());
+  for (const std::int32_t c : cohorts) {
+    t.cohort_start_day.push_back(period_start_day(c, period));
+    t.active.emplace_back(static_cast<std::size_t>(last_period - c + 1), 0);
+  }
   for (const auto& [cohort, p] : visits) {
-    ++grid[static_cast<std::size_t>(cohort - first_cohort)][static_cast<std::size_t>(p - cohort)];
+    const auto row = std::lower_bound(cohorts.begin(), cohorts.end(), cohort) - cohorts.begin();
+    ++t.active[static_cast<std::size_t>(row)][static_cast<std::size_t>(p - cohort)];
   }
-  for (std::size_t c = 0; c < span; ++c) {
-    if (grid[c][0] == 0) continue;  // no customer acquired in this period
-    const auto index = static_cast<std::int32_t>(first_cohort + static_cast<std::int32_t>(c));
-    t.cohort.push_back(index);
-    t.cohort_start_day.push_back(period_start_day(index, period));
-    t.size.push_back(grid[c][0]);
-    t.active.push_back(std::move(grid[c]));
-  }
+  for (const auto& row : t.active) t.size.push_back(row[0]);
   return t;
 }
 

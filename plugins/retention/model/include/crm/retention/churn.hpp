@@ -50,9 +50,17 @@ struct CohortTable {
   double retention(std::size_t c, std::size_t k) const;
 };
 
+// The most cells (the lengths of all cohort rows) a cohort table may have:
+// 80 MB of counts, some hundred MB once printed. Customers acquired every
+// week for 85 years, or every day for 12, fit; a table beyond that is a
+// data error or wants a longer period.
+inline constexpr std::int64_t kMaxCohortCells = 10'000'000;
+
 // Builds the cohort table from purchases up to and including as_of_day (all
 // purchases if not given); the last period is that of as_of_day (or of the
-// latest purchase). Throws InvalidInput if the log is inconsistent.
+// latest purchase). Only periods in which customers were acquired get a
+// row. Throws InvalidInput if the log is inconsistent, or, before
+// allocating, if the table would have more than kMaxCohortCells cells.
 CohortTable cohort_table(const PurchaseLog& log, CohortPeriod period,
                          std::optional<int> as_of_day = std::nullopt);
 
