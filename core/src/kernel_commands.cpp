@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <map>
 #include <thread>
 
 #include "crm/csv_import.hpp"
@@ -213,6 +214,37 @@ std::string timer_summary(TimePoint now, const TimerRun& r) {
          std::to_string(r.failed) + ", without handler " + std::to_string(r.unhandled);
 }
 
+// --stale: how long a "running" instance must go unwritten before it counts
+// as left by a dead process (WorkflowEngine::recover(idle)).
+Seconds stale_after(const CommandInput& in) {
+  const std::int64_t s = in.integer("stale", 60);
+  if (s < 1 || s > 86400) throw InvalidInput("--stale must be from 1 to 86400 seconds");
+  return Seconds{s};
+}
+
+// Instances waiting for a plugin that is not loaded, by plugin: like timers
+// without a handler, they go on once it is (and run-due runs again).
+std::map<std::string, int> plugin_waits(Kernel& k) {
+  InstanceQuery q;
+  q.state = "waiting";
+  std::map<std::string, int> out;
+  for (const auto& i : k.workflows().instances(q)) {
+    if (i.wait.is_object() && i.wait.value("kind", "") == "plugin") {
+      ++out[i.wait.value("plugin", "")];
+    }
+  }
+  return out;
+}
+
+std::string plugin_wait_summary(const std::map<std::string, int>& waits) {
+  std::string t;
+  for (const auto& [plugin, n] : waits) {
+    t += "waiting for plugin " + plugin + " (not loaded): " + std::to_string(n) + " instance" +
+         (n == 1 ? "" : "s") + "\n";
+  }
+  return t;
+}
+
 // `run-due --watch`: the long-running host. It sleeps until the earliest
 // pending timer (at most --poll seconds, so timers other processes schedule
 // are seen too) and fires it on its second, until --until or until stopped.
@@ -222,16 +254,25 @@ CommandOutput watch(Kernel& k, const CommandInput& in) {
   if (in.has("now")) throw InvalidInput("--watch runs on the wall clock; it takes no --now");
   const std::int64_t poll = in.integer("poll", 1);
   if (poll < 1 || poll > 86400) throw InvalidInput("--poll must be from 1 to 86400 seconds");
-  const std::optional<TimePoint> until =
-      in.has("until") ? std::optional(parse_time(in.get("until"))) : std::nullopt;
-  // Once, at the start: instances left by a process that died. Later, a
-  // "running" instance belongs to a live process (a replay, say).
-  const int recovered = k.workflows().recover();
+  // Without --until, the end of time (a plain value: GCC misreports an
+  // optional here as maybe-uninitialized).
+  const TimePoint until = in.has("until") ? parse_time(in.get("until")) : TimePoint::max();
+  const Seconds stale = stale_after(in);
+  // Instances left by a process that died are taken up at every wake-up,
+  // not only at the start: one the dead process wrote just before a quick
+  // restart becomes stale (idle for `stale`) only later, and the loop wakes
+  // at least that often to see it.
+  int recovered = 0;
   TimerRun total;
   int runs = 0;
   for (;;) {
     const TimePoint now = k.clock().now();
     try {
+      const int taken = k.workflows().recover(stale);
+      recovered += taken;
+      if (taken > 0 && in.report) {
+        in.report("recovered " + std::to_string(taken) + " instance(s) at " + format_time(now));
+      }
       const TimerRun r = k.scheduler().run_due(now);
       total.fired += r.fired;
       total.failed += r.failed;
@@ -243,22 +284,25 @@ CommandOutput watch(Kernel& k, const CommandInput& in) {
       if (in.report) in.report("run at " + format_time(now) + " failed: " + e.what());
     }
     ++runs;
-    if (until && now >= *until) break;
-    TimePoint wake = now + Seconds{poll};
+    if (now >= until) break;
+    TimePoint wake = now + std::min(Seconds{poll}, stale);
     if (const auto next = k.scheduler().next_due(); next && *next < wake) wake = *next;
-    if (until && *until < wake) wake = *until;
+    if (until < wake) wake = until;
     if (wake <= now) wake = now + Seconds{1};
     std::this_thread::sleep_until(std::chrono::system_clock::time_point(wake));
   }
   CommandOutput out;
+  const auto waits = plugin_waits(k);
   out.data = {{"until", format_time(k.clock().now())},
               {"runs", runs},
               {"recovered", recovered},
               {"fired", total.fired},
               {"failed", total.failed},
-              {"unhandled", total.unhandled}};
+              {"unhandled", total.unhandled},
+              {"waiting_for_plugins", waits}};
   out.text = "watched until " + format_time(k.clock().now()) + ": fired " +
-             std::to_string(total.fired) + ", failed " + std::to_string(total.failed) + "\n";
+             std::to_string(total.fired) + ", failed " + std::to_string(total.failed) + "\n" +
+             plugin_wait_summary(waits);
   if (total.failed > 0) out.exit_code = 1;
   return out;
 }
@@ -271,15 +315,14 @@ CommandOutput run_due(Kernel& k, const CommandInput& in) {
   const TimePoint now = in.has("now") ? parse_time(in.get("now")) : k.clock().now();
   // What a crashed run left half-done goes first, so it sees the timers of
   // this run.
-  const int recovered = k.workflows().recover();
+  const int recovered = k.workflows().recover(stale_after(in));
   const TimerRun r = k.scheduler().run_due(now);
+  const auto waits = plugin_waits(k);
   CommandOutput out;
-  out.data = {{"now", format_time(now)},
-              {"recovered", recovered},
-              {"fired", r.fired},
-              {"failed", r.failed},
-              {"unhandled", r.unhandled}};
-  out.text = timer_summary(now, r) + "\n";
+  out.data = {{"now", format_time(now)},  {"recovered", recovered},
+              {"fired", r.fired},         {"failed", r.failed},
+              {"unhandled", r.unhandled}, {"waiting_for_plugins", waits}};
+  out.text = timer_summary(now, r) + "\n" + plugin_wait_summary(waits);
   if (r.failed > 0) out.exit_code = 1;
   return out;
 }
@@ -424,7 +467,9 @@ void register_kernel_commands(Kernel& k) {
                 {option("now", "the time to run up to"),
                  flag("watch", "keep running: sleep until the next timer, fire it, repeat"),
                  option("until", "with --watch: stop at this time"),
-                 option("poll", "with --watch: look for new timers at least this often (s)", "1")}),
+                 option("poll", "with --watch: look for new timers at least this often (s)", "1"),
+                 option("stale", "take up an instance left running this long (s) by a dead process",
+                        "60")}),
         [&k](const CommandInput& in) { return run_due(k, in); });
 }
 

@@ -70,6 +70,7 @@ class PluginWorkflows final : public WorkflowEngine {
   }
   bool cancel(InstanceId id) override { return engine_.cancel(id); }
   int recover() override { return engine_.recover(); }
+  int recover(Seconds idle) override { return engine_.recover(idle); }
   std::optional<WorkflowInstance> instance(InstanceId id) override { return engine_.instance(id); }
   std::vector<WorkflowInstance> instances(const InstanceQuery& q) override {
     return engine_.instances(q);

@@ -119,6 +119,25 @@ Seconds parse_duration(std::string_view text) {
     return InvalidInput("invalid duration '" + std::string(text) +
                         "' (expected e.g. 90s, 15m, 24h, 3d, 2w or P3DT4H)");
   };
+  // Checked: "300000000000w" must not wrap into a short (or negative) wait.
+  const auto too_large = [&] {
+    return InvalidInput("duration '" + std::string(text) + "' is too large");
+  };
+  const auto add_scaled = [&](std::int64_t& total, std::int64_t n, std::int64_t unit) {
+    std::int64_t part = 0;
+    if (__builtin_mul_overflow(n, unit, &part) || __builtin_add_overflow(total, part, &total)) {
+      throw too_large();
+    }
+  };
+  // from_chars takes a leading '-', which no part of a duration may have.
+  const auto number = [&](std::string_view digits_text, std::int64_t& n) {
+    if (digits_text.empty() || digits_text.front() < '0' || digits_text.front() > '9') throw bad();
+    const auto [p, ec] =
+        std::from_chars(digits_text.data(), digits_text.data() + digits_text.size(), n);
+    if (ec == std::errc::result_out_of_range) throw too_large();
+    if (ec != std::errc{}) throw bad();
+    return p;
+  };
   if (s.empty()) throw bad();
   if (s.front() == 'P') {
     s.remove_prefix(1);
@@ -132,20 +151,20 @@ Seconds parse_duration(std::string_view text) {
         continue;
       }
       std::int64_t n = 0;
-      auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-      if (ec != std::errc{} || p == s.data() + s.size()) throw bad();
+      const char* p = number(s, n);
+      if (p == s.data() + s.size()) throw bad();
       const char unit = *p;
       s.remove_prefix(static_cast<std::size_t>(p - s.data()) + 1);
       if (!in_time && unit == 'D')
-        total += n * 86400;
+        add_scaled(total, n, 86400);
       else if (!in_time && unit == 'W')
-        total += n * 7 * 86400;
+        add_scaled(total, n, 7 * 86400);
       else if (in_time && unit == 'H')
-        total += n * 3600;
+        add_scaled(total, n, 3600);
       else if (in_time && unit == 'M')
-        total += n * 60;
+        add_scaled(total, n, 60);
       else if (in_time && unit == 'S')
-        total += n;
+        add_scaled(total, n, 1);
       else
         throw bad();
       any = true;
@@ -154,15 +173,22 @@ Seconds parse_duration(std::string_view text) {
     return Seconds{total};
   }
   std::int64_t n = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-  if (ec != std::errc{} || n < 0) throw bad();
+  const char* p = number(s, n);
   const std::string_view unit = s.substr(static_cast<std::size_t>(p - s.data()));
-  if (unit == "s" || unit.empty()) return Seconds{n};
-  if (unit == "m" || unit == "min") return Seconds{n * 60};
-  if (unit == "h") return Seconds{n * 3600};
-  if (unit == "d") return Seconds{n * 86400};
-  if (unit == "w") return Seconds{n * 7 * 86400};
-  throw bad();
+  std::int64_t total = 0;
+  if (unit == "s" || unit.empty())
+    add_scaled(total, n, 1);
+  else if (unit == "m" || unit == "min")
+    add_scaled(total, n, 60);
+  else if (unit == "h")
+    add_scaled(total, n, 3600);
+  else if (unit == "d")
+    add_scaled(total, n, 86400);
+  else if (unit == "w")
+    add_scaled(total, n, 7 * 86400);
+  else
+    throw bad();
+  return Seconds{total};
 }
 
 }  // namespace crm

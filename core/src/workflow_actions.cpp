@@ -146,7 +146,12 @@ void register_builtin_actions(WorkflowEngine& e) {
                  t.title = required_text(p, "title");
                  t.owner = required_text(p, "owner");
                  if (const std::string due = text(p, "due"); !due.empty()) {
-                   t.due_at = ctx.clock().now() + parse_duration(due);
+                   const Seconds after = parse_duration(due);
+                   // Bounded, so that the sum below cannot overflow.
+                   if (after > kMaxWorkflowDuration) {
+                     throw InvalidInput("due '" + due + "' is longer than 100 years");
+                   }
+                   t.due_at = ctx.clock().now() + after;
                  }
                  t.link = text(p, "link", "workflow:" + std::to_string(ctx.instance_id()));
                  return Json{{"task_id", ctx.store().tasks().add(t, ctx.actor())}};

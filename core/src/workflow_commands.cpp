@@ -92,6 +92,9 @@ std::vector<std::string> instance_row(const WorkflowInstance& i) {
     if (i.wait.contains("task")) wait += " task " + i.wait["task"].dump();
     if (i.wait.contains("event")) wait += " " + i.wait["event"].get<std::string>();
     if (i.wait.contains("child")) wait += " instance " + i.wait["child"].dump();
+    if (i.wait.contains("plugin")) {
+      wait += " " + i.wait.value("plugin", "") + " (not loaded)";
+    }
   }
   return {std::to_string(i.id),
           i.workflow,

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "crm/condition.hpp"
+#include "crm/error.hpp"
 
 namespace crm {
 namespace {
@@ -39,6 +40,10 @@ void check_path(const Json& c, const char* key, const std::string& path,
 }
 
 void check_operator(const Json& c, const std::string& path, std::vector<DefinitionError>& errors) {
+  if (const auto it = c.find("op"); it != c.end() && !it->is_string()) {
+    errors.push_back({path + ".op", std::string("expected a string, got ") + it->type_name()});
+    return;
+  }
   const std::string op = c.value("op", "eq");
   if (std::find(kOperators.begin(), kOperators.end(), op) == kOperators.end()) {
     errors.push_back({path + ".op", "unknown operator '" + op + "'"});
@@ -112,8 +117,18 @@ const Json* fact_part(const Json& at, std::string_view part) {
 
 }  // namespace
 
-void validate_condition(const Json& c, const std::string& path,
-                        std::vector<DefinitionError>& errors) {
+namespace {
+
+std::string too_deep_message() {
+  return "conditions nested deeper than " + std::to_string(kMaxConditionDepth) + " levels";
+}
+
+void validate_at_depth(const Json& c, const std::string& path, int depth,
+                       std::vector<DefinitionError>& errors) {
+  if (depth > kMaxConditionDepth) {
+    errors.push_back({path, too_deep_message()});
+    return;
+  }
   if (c.is_boolean()) return;
   if (!c.is_object()) {
     errors.push_back({path, "a condition must be an object or true/false"});
@@ -164,16 +179,24 @@ void validate_condition(const Json& c, const std::string& path,
       return;
     }
     for (std::size_t i = 0; i < list.size(); ++i) {
-      validate_condition(list[i], path + "." + key + "[" + std::to_string(i) + "]", errors);
+      validate_at_depth(list[i], path + "." + key + "[" + std::to_string(i) + "]", depth + 1,
+                        errors);
     }
   } else if (key == "not") {
-    validate_condition(c["not"], path + ".not", errors);
+    validate_at_depth(c["not"], path + ".not", depth + 1, errors);
   } else if (key == "changed") {
     check_path(c, "changed", path, errors);
   } else {
     check_path(c, form.key, path, errors);
     check_operator(c, path, errors);
   }
+}
+
+}  // namespace
+
+void validate_condition(const Json& c, const std::string& path,
+                        std::vector<DefinitionError>& errors) {
+  validate_at_depth(c, path, 1, errors);
 }
 
 const Json* lookup_fact(const Json& facts, std::string_view path) {
@@ -312,7 +335,9 @@ struct CompiledCondition::Program {
   };
   std::vector<Node> nodes;  // nodes[0] is the root
 
-  std::size_t add(const Json& c) {
+  // `path` locates `c` for the depth error, checked before descending.
+  std::size_t add(const Json& c, const std::string& path, int depth) {
+    if (depth > kMaxConditionDepth) throw InvalidInput(path + ": " + too_deep_message());
     const std::size_t i = nodes.size();
     nodes.emplace_back();
     Node n;
@@ -320,13 +345,17 @@ struct CompiledCondition::Program {
       n.constant = c.is_null() || c.get<bool>();
     } else if (const auto all = c.find("all"); all != c.end()) {
       n.kind = Kind::kAll;
-      for (const Json& x : *all) n.children.push_back(add(x));
+      for (std::size_t k = 0; k < all->size(); ++k) {
+        n.children.push_back(add((*all)[k], path + ".all[" + std::to_string(k) + "]", depth + 1));
+      }
     } else if (const auto any = c.find("any"); any != c.end()) {
       n.kind = Kind::kAny;
-      for (const Json& x : *any) n.children.push_back(add(x));
+      for (std::size_t k = 0; k < any->size(); ++k) {
+        n.children.push_back(add((*any)[k], path + ".any[" + std::to_string(k) + "]", depth + 1));
+      }
     } else if (const auto no = c.find("not"); no != c.end()) {
       n.kind = Kind::kNot;
-      n.children.push_back(add(*no));
+      n.children.push_back(add(*no, path + ".not", depth + 1));
     } else if (const auto ch = c.find("changed"); ch != c.end()) {
       n.kind = Kind::kChanged;
       n.old_path = split_path("old", ch->get_ref<const std::string&>());
@@ -387,7 +416,7 @@ CompiledCondition::CompiledCondition() : CompiledCondition(Json(true)) {}
 
 CompiledCondition::CompiledCondition(const Json& condition) {
   auto p = std::make_shared<Program>();
-  p->add(condition);
+  p->add(condition, "$", 1);
   program_ = std::move(p);
 }
 

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "crm/error.hpp"
+#include "json_depth.hpp"
 
 namespace crm {
 namespace {
@@ -51,23 +52,50 @@ std::optional<WorkflowStep::Type> parse_type(std::string_view s) {
   return std::nullopt;
 }
 
-// A duration, with an optional leading '-' (offsets before a date).
+// "a string, got number": what a value of the wrong JSON type is told.
+std::string expected(const char* what, const Json& got) {
+  return std::string("expected ") + what + ", got " + got.type_name();
+}
+
+// What a duration may be: zero is meaningless for a wait, a due time or a
+// timeout, and an offset is the only one that may point backwards.
+enum class DurationKind { kPositive, kZeroAllowed, kSigned };
+
+// A duration within kMaxWorkflowDuration, so that adding it to any time the
+// clock gives cannot overflow; an offset may have one leading '-'.
 std::optional<Seconds> duration_at(const Json& j, const std::string& key, const std::string& path,
-                                   Errors& errors, bool signed_allowed = false) {
+                                   Errors& errors, DurationKind kind = DurationKind::kPositive) {
   const auto it = j.find(key);
   if (it == j.end()) return std::nullopt;
+  const std::string at = path + "." + key;
   if (!it->is_string()) {
-    errors.push_back({path + "." + key, "must be a duration text such as \"24h\" or \"3d\""});
+    errors.push_back({at, expected("a duration text such as \"24h\" or \"3d\"", *it)});
     return std::nullopt;
   }
-  std::string_view text = it->get_ref<const std::string&>();
-  const bool negative = signed_allowed && text.starts_with('-');
+  const std::string& whole = it->get_ref<const std::string&>();
+  std::string_view text = whole;
+  const bool negative = kind == DurationKind::kSigned && text.starts_with('-');
   if (negative) text.remove_prefix(1);
+  if (text.find('-') != std::string_view::npos) {
+    errors.push_back({at, kind == DurationKind::kSigned
+                              ? "'" + whole + "' may only have one leading '-'"
+                              : "must not be negative ('" + whole + "')"});
+    return std::nullopt;
+  }
   try {
     const Seconds d = parse_duration(text);
+    if (d > kMaxWorkflowDuration) {
+      errors.push_back({at, "'" + whole + "' is longer than the longest duration, 100 years (" +
+                                std::to_string(kMaxWorkflowDuration.count() / 86400) + "d)"});
+      return std::nullopt;
+    }
+    if (d.count() == 0 && kind == DurationKind::kPositive) {
+      errors.push_back({at, "must be longer than zero ('" + whole + "')"});
+      return std::nullopt;
+    }
     return negative ? -d : d;
   } catch (const InvalidInput& e) {
-    errors.push_back({path + "." + key, e.what()});
+    errors.push_back({at, e.what()});
     return std::nullopt;
   }
 }
@@ -79,9 +107,12 @@ std::string text_at(const Json& j, const std::string& key, const std::string& pa
     if (required) errors.push_back({path + "." + key, "is required"});
     return {};
   }
-  if (!it->is_string() || (required && it->get_ref<const std::string&>().empty())) {
-    errors.push_back(
-        {path + "." + key, required ? "must be a non-empty string" : "must be a string"});
+  if (!it->is_string()) {
+    errors.push_back({path + "." + key, expected("a string", *it)});
+    return {};
+  }
+  if (required && it->get_ref<const std::string&>().empty()) {
+    errors.push_back({path + "." + key, "must be a non-empty string"});
     return {};
   }
   return it->get<std::string>();
@@ -148,7 +179,9 @@ WorkflowStep parse_step(const Json& j, const std::string& path, Errors& errors) 
               s.retry.max_attempts = static_cast<int>(n);
             }
           }
-          if (auto d = duration_at(r, "delay", rpath, errors)) s.retry.delay = *d;
+          if (auto d = duration_at(r, "delay", rpath, errors, DurationKind::kZeroAllowed)) {
+            s.retry.delay = *d;
+          }
           if (r.contains("backoff")) {
             if (!r["backoff"].is_number() || r["backoff"].get<double>() < 1.0) {
               errors.push_back({rpath + ".backoff", "must be a number >= 1"});
@@ -173,7 +206,9 @@ WorkflowStep parse_step(const Json& j, const std::string& path, Errors& errors) 
       if (kinds != 1) {
         errors.push_back({path, "a wait needs exactly one of duration, until or event"});
       }
-      if (auto off = duration_at(j, "offset", path, errors, true)) s.until_offset = *off;
+      if (auto off = duration_at(j, "offset", path, errors, DurationKind::kSigned)) {
+        s.until_offset = *off;
+      }
       if (j.contains("offset") && !j.contains("until")) {
         errors.push_back({path + ".offset", "only applies to a wait with until"});
       }
@@ -267,6 +302,12 @@ std::vector<WorkflowStep> parse_block(const Json& j, const std::string& path, Er
 
 WorkflowDefinition parse(const Json& j, Errors& errors) {
   WorkflowDefinition d;
+  // Before anything (even the copy below) recurses into the document.
+  if (const auto deep = core::too_deep_at(j, kMaxDefinitionDepth)) {
+    errors.push_back({*deep, "nested deeper than " + std::to_string(kMaxDefinitionDepth) +
+                                 " levels of arrays and objects"});
+    return d;
+  }
   d.source = j;
   if (!j.is_object()) {
     errors.push_back({"$", "a workflow definition must be a JSON object"});

@@ -6,6 +6,7 @@
 
 #include "crm/error.hpp"
 #include "crm/event.hpp"
+#include "json_depth.hpp"
 #include "workflow_actions.hpp"
 
 namespace crm::core {
@@ -104,14 +105,21 @@ bool type_matches(const Json& v, const std::string& type) {
   return true;
 }
 
-// Actions that plugins provide by well-known names: the message says which
-// plugin to load instead of just "unknown".
-std::string unknown_action_message(const std::string& name) {
-  if (name == "python_rule" || name.starts_with("python.")) {
-    return "unknown action '" + name +
-           "': it is registered by the python_rules plugin, which is not loaded";
-  }
-  return "unknown action '" + name + "'";
+// The plugin an action belongs to by its name ("retention.score" to
+// "retention"), or "" for a kernel action. python_rule and python.* are the
+// python_rules plugin's.
+std::string plugin_of(std::string_view action) {
+  if (action == "python_rule" || action.starts_with("python.")) return "python_rules";
+  const auto dot = action.find('.');
+  if (dot == std::string_view::npos || dot == 0) return "";
+  return std::string(action.substr(0, dot));
+}
+
+// A step's value as a string when it is one, else "" (validate() reports
+// the wrong type at its path; the walk must not throw on it).
+std::string string_at(const Json& j, const char* key) {
+  const auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 // Document order of two JSON paths: "$.steps[2]" before "$.steps[10]".
@@ -231,14 +239,17 @@ void WorkflowRuntime::activate() {
   }
 }
 
-int WorkflowRuntime::recover() {
+int WorkflowRuntime::recover() { return recover(Seconds{60}); }
+
+int WorkflowRuntime::recover(Seconds idle) {
+  if (idle < Seconds{1}) throw InvalidInput("recover: the idle time must be at least 1 second");
   // An instance another process is running right now is "running" too; one
-  // untouched for a minute was left by a process that died (and so was one
+  // untouched for `idle` was left by a process that died (and so was one
   // written "later than now" by a `run-due --now` replay that died). (Should a slow
   // step still be alive, the revision check makes one of the two give up.)
   const std::size_t before = queue_.size();
   const TimePoint now = s_.clock.now();
-  for (const auto id : rows_.running(now - Seconds{60}, now + Seconds{60})) {
+  for (const auto id : rows_.running(now - idle, now + idle)) {
     enqueue({Work::Kind::kRun, id, 0, nullptr, ""});
   }
   for (const auto& [id, timer] : rows_.fired_timer_waits()) {
@@ -255,16 +266,46 @@ int WorkflowRuntime::recover() {
     s_.log.warning("workflows", "recovering " + std::to_string(taken) +
                                     " instance(s) left half-done by an earlier process");
   }
+  int resumed = 0;
+  for (const auto& [id, action] : rows_.plugin_waits()) {
+    if (!actions_.count(action)) continue;  // its plugin is still not loaded
+    enqueue({Work::Kind::kPlugin, id, 0, nullptr, ""});
+    ++resumed;
+  }
+  if (resumed > 0) {
+    s_.log.info("workflows", "resuming " + std::to_string(resumed) +
+                                 " instance(s) whose plugin is loaded again");
+  }
   drain();
-  return taken;
+  return taken + resumed;
 }
 
 // --- definitions ---
 
+bool WorkflowRuntime::plugin_loaded(const std::string& plugin) const {
+  // A plugin's actions go when it stops, so one with none registered is
+  // not loaded (as far as workflows can tell).
+  if (plugin == "python_rules" && actions_.count("python_rule")) return true;
+  const std::string prefix = (plugin == "python_rules" ? std::string("python") : plugin) + ".";
+  const auto it = actions_.lower_bound(prefix);
+  return it != actions_.end() && it->first.starts_with(prefix);
+}
+
+std::string WorkflowRuntime::unknown_action_message(const std::string& name) const {
+  const std::string plugin = plugin_of(name);
+  if (!plugin.empty() && !plugin_loaded(plugin)) {
+    return "unknown action '" + name + "': it is registered by the " + plugin +
+           " plugin, which is not loaded";
+  }
+  return "unknown action '" + name + "'";
+}
+
 std::vector<DefinitionError> WorkflowRuntime::validate(const Json& definition) const {
   std::vector<DefinitionError> errors = check_workflow_json(definition);
   if (!definition.is_object()) return errors;
-  const std::string self = definition.value("name", "");
+  // Too deep to walk safely: check_workflow_json() said where, and nothing else.
+  if (core::too_deep_at(definition, kMaxDefinitionDepth)) return errors;
+  const std::string self = string_at(definition, "name");
   // Walks the JSON rather than a parsed definition, so that actions are
   // checked even when the structure has errors elsewhere.
   std::function<void(const Json&, const std::string&)> walk = [&](const Json& block,
@@ -274,7 +315,7 @@ std::vector<DefinitionError> WorkflowRuntime::validate(const Json& definition) c
       const Json& step = block[i];
       const std::string p = path + "[" + std::to_string(i) + "]";
       if (!step.is_object()) continue;
-      const std::string type = step.value("type", "");
+      const std::string type = string_at(step, "type");
       if (type == "action" && step.contains("action") && step["action"].is_string()) {
         const std::string name = step["action"].get<std::string>();
         const auto it = actions_.find(name);
@@ -282,7 +323,7 @@ std::vector<DefinitionError> WorkflowRuntime::validate(const Json& definition) c
           if (!name.empty()) errors.push_back({p + ".action", unknown_action_message(name)});
         } else {
           const ActionSpec& spec = it->second.spec;
-          const Json params = step.value("params", Json::object());
+          const Json params = step.contains("params") ? step["params"] : Json::object();
           std::vector<std::string> names;
           for (const ActionParam& ap : spec.params) {
             names.push_back(ap.name);
@@ -852,6 +893,14 @@ void WorkflowRuntime::take_up(const Work& w) {
       advance(*d, pos);
       break;
     }
+    case Work::Kind::kPlugin: {
+      // The position stays: the action step runs again, now that it exists.
+      if (kind != "plugin" || !actions_.count(wait.value("action", ""))) return;
+      type = "action";
+      outcome = "resumed";
+      detail = {{"plugin", wait.value("plugin", "")}, {"action", wait.value("action", "")}};
+      break;
+    }
     case Work::Kind::kChild: {
       if (kind != "workflow" || wait.value("child", std::int64_t{0}) != w.ref) return;
       const auto child = rows_.find(w.ref);
@@ -938,7 +987,24 @@ void WorkflowRuntime::run(WorkflowInstance& inst, const WorkflowDefinition& d) {
       switch (step.type) {
         case WorkflowStep::Type::kAction: {
           const auto it = actions_.find(step.action);
-          if (it == actions_.end()) throw NotFound(unknown_action_message(step.action));
+          if (it == actions_.end()) {
+            const std::string plugin = plugin_of(step.action);
+            if (plugin.empty() || plugin_loaded(plugin)) {
+              throw NotFound(unknown_action_message(step.action));
+            }
+            // Like a timer without a handler: the step waits, at its
+            // position, for the plugin to be loaded again (recover() takes
+            // it up then), instead of failing the process for good.
+            inst.state = "waiting";
+            inst.wait = {{"kind", "plugin"}, {"plugin", plugin}, {"action", step.action}};
+            save(inst, here, "action", "waiting", inst.wait);
+            s_.log.warning("workflows", "instance " + std::to_string(inst.id) + " (" +
+                                            inst.workflow + ") waits at " + here + " for plugin " +
+                                            plugin + " (action " + step.action +
+                                            "), which is not loaded");
+            stop = true;
+            break;
+          }
           const auto fn = it->second.fn;  // survives remove_action() inside the call
           if (it->second.spec.needs_customer && !inst.customer_id) {
             throw InvalidInput("action '" + step.action + "' needs a customer");
@@ -1138,9 +1204,13 @@ void WorkflowRuntime::fail(WorkflowInstance& inst, const WorkflowStep& s,
   if (inst.attempts < s.retry.max_attempts) {
     // Capped at a year: a large backoff must not overflow the time type.
     constexpr double kMaxDelay = 365.0 * 86400;
+    // A zero delay stays zero: 0 * inf (a huge backoff) would be NaN.
     const double delay =
-        std::min(kMaxDelay, static_cast<double>(s.retry.delay.count()) *
-                                std::pow(s.retry.backoff, static_cast<double>(inst.attempts - 1)));
+        s.retry.delay.count() == 0
+            ? 0.0
+            : std::min(kMaxDelay,
+                       static_cast<double>(s.retry.delay.count()) *
+                           std::pow(s.retry.backoff, static_cast<double>(inst.attempts - 1)));
     const TimePoint due = now + Seconds{static_cast<std::int64_t>(delay)};
     Transaction tx(s_.db);
     store_if_new(inst);  // the retry timer names the instance

@@ -49,6 +49,7 @@ class WorkflowRuntime final : public WorkflowEngine {
   // it calls exist.
   void activate();
   int recover() override;
+  int recover(Seconds idle) override;
 
   std::vector<DefinitionError> validate(const Json& definition) const override;
   int install(const Json& definition) override;
@@ -101,7 +102,8 @@ class WorkflowRuntime final : public WorkflowEngine {
   };
   // Why an instance is taken up again.
   struct Work {
-    enum class Kind { kRun, kTimer, kTask, kEvent, kChild } kind = Kind::kRun;
+    // kPlugin: the plugin an action step waits for is loaded again.
+    enum class Kind { kRun, kTimer, kTask, kEvent, kChild, kPlugin } kind = Kind::kRun;
     InstanceId instance = 0;
     std::int64_t ref = 0;  // timer, task or child id
     Json data;             // the event waited for
@@ -148,6 +150,10 @@ class WorkflowRuntime final : public WorkflowEngine {
             const std::string& outcome, Json detail);
 
   Definition version_of(const std::string& name, int version);
+  // Whether any action of `plugin` (named "<plugin>.<action>") is registered.
+  bool plugin_loaded(const std::string& plugin) const;
+  // "unknown action 'x'", saying which plugin to load when that is why.
+  std::string unknown_action_message(const std::string& name) const;
   Json facts_for(const WorkflowInstance& inst, bool with_customer);
   const Json& event_facts(const Event& e, bool with_customer);
   Actor actor_of(const WorkflowInstance& inst) const;

@@ -302,6 +302,17 @@ std::vector<std::pair<InstanceId, std::int64_t>> WorkflowStore::ended_child_wait
       "c.state IN ('completed', 'failed', 'cancelled') ORDER BY i.id");
 }
 
+std::vector<std::pair<InstanceId, std::string>> WorkflowStore::plugin_waits() {
+  // No column of its own: such waits are rare, and the state index narrows
+  // the scan to waiting instances.
+  std::vector<std::pair<InstanceId, std::string>> out;
+  db_.query_each(
+      "SELECT id, json_extract(wait, '$.action') FROM workflow_instances "
+      "WHERE state = 'waiting' AND json_extract(wait, '$.kind') = 'plugin' ORDER BY id",
+      {}, [&](const SqlRow& r) { out.emplace_back(r.integer(0), r.text(1)); });
+  return out;
+}
+
 void WorkflowStore::add_history(const StepRecord& r) {
   db_.execute(
       "INSERT INTO workflow_history (instance_id, at, position, type, outcome, detail) "

@@ -66,6 +66,8 @@ class WorkflowStore {
   std::vector<std::pair<InstanceId, std::int64_t>> fired_timer_waits();
   std::vector<std::pair<InstanceId, std::int64_t>> done_task_waits();
   std::vector<std::pair<InstanceId, std::int64_t>> ended_child_waits();
+  // Instances waiting for a plugin to be loaded, with the action they call.
+  std::vector<std::pair<InstanceId, std::string>> plugin_waits();
 
   // --- history ---
   void add_history(const StepRecord& r);

@@ -38,6 +38,12 @@ struct DefinitionError {
 // "<path>: <message>".
 inline std::string to_string(const DefinitionError& e) { return e.path + ": " + e.message; }
 
+// Conditions nest at most this deep: a condition inside all, any or not is
+// one level below it. validate_condition() reports a deeper one at the path
+// where it goes too deep and CompiledCondition refuses it, in both cases
+// before descending further, so no input can exhaust the stack.
+inline constexpr int kMaxConditionDepth = 64;
+
 // Appends every problem of `condition` (located at `path`) to `errors`:
 // unknown forms or operators, missing operands, paths with an unknown root.
 void validate_condition(const Json& condition, const std::string& path,
@@ -56,6 +62,8 @@ bool evaluate_condition(const Json& condition, const Json& facts);
 class CompiledCondition {
  public:
   CompiledCondition();  // the condition `true`
+  // Throws InvalidInput, naming the path, for a condition nested deeper
+  // than kMaxConditionDepth.
   explicit CompiledCondition(const Json& condition);
   bool operator()(const Json& facts) const;
 

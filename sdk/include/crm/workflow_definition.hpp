@@ -100,6 +100,13 @@ struct WorkflowDefinition {
   Json source;                      // the JSON it was parsed from
 };
 
+// Bounds a definition must keep. A document nested deeper (JSON arrays and
+// objects inside one another) is refused with the path where it goes too
+// deep, before anything descends into it; a duration (wait, due, timeout,
+// retry delay, offset) may not exceed kMaxWorkflowDuration.
+inline constexpr int kMaxDefinitionDepth = 100;
+inline constexpr Seconds kMaxWorkflowDuration{100LL * 365 * 86400};  // 100 years
+
 // Checks the structure of a JSON definition and returns every problem with
 // its path; empty means valid. Actions and sub-workflows are not looked up
 // here (WorkflowEngine::validate does that).

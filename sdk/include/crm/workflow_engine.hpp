@@ -54,7 +54,10 @@ struct WorkflowInstance {
   std::string state;
   std::string position;  // path of the current step, "$.steps[2].then[0]"; "" when ended
   Json variables = Json::object();
-  Json wait;  // what it waits for: {"kind": "timer"|"task"|"event"|"workflow", ...}; null if none
+  // What it waits for: {"kind": "timer"|"task"|"event"|"workflow"|"retry", ...},
+  // or {"kind": "plugin", "plugin", "action"} for an action of a plugin that
+  // is not loaded; null if none.
+  Json wait;
   std::string error;
   int attempts = 0;  // tries of the current step
   std::optional<InstanceId> parent_id;
@@ -187,9 +190,11 @@ class WorkflowEngine {
 
   // Takes up what a crashed process left between a commit and the engine's
   // next step: instances left running for more than a minute (of the kernel
-  // clock), waits whose timer fired, tasks completed, children ended.
+  // clock), waits whose timer fired, tasks completed, children ended; and
+  // instances waiting for a plugin whose action is registered again.
   // `crm run-due` calls it before firing timers; a long-running host calls
-  // it once at start. Returns how many instances it took up.
+  // it each time it wakes, so an instance is taken up as soon as it is idle
+  // long enough. Returns how many instances it took up.
   virtual int recover() = 0;
 
   virtual std::optional<WorkflowInstance> instance(InstanceId id) = 0;
@@ -219,6 +224,13 @@ class WorkflowEngine {
   // The sink registered for exactly `channel` ("*" included), or null.
   // (Last, so that it did not move the slots of the functions above.)
   virtual std::shared_ptr<ChannelSink> channel_sink(std::string_view channel) const = 0;
+
+  // recover() with another idle time: a "running" instance not written for
+  // `idle` of the kernel clock counts as left by a dead process (recover()
+  // uses a minute). A host whose steps never take long may use less, so a
+  // restart right after a crash finishes the work sooner. Throws
+  // InvalidInput when `idle` is under a second.
+  virtual int recover(Seconds idle) = 0;
 };
 
 }  // namespace crm
