@@ -61,7 +61,13 @@ TEST(ModelClv, DiscountsEachPeriod) {
   const std::vector<double> all = bgnbd_clv(kCdnow, {x, tx, age}, spend, options);
   ASSERT_EQ(all.size(), 2u);
   EXPECT_NEAR(all[0], expected, 1e-10);
-  EXPECT_GT(all[1], 0.0);
+  // The second customer (x = 0, T = 10, spend 10) by the same discounted sum.
+  const CustomerHistory none{0.0, 0.0, 10.0};
+  const auto e0 = [&](double t) { return bgnbd_conditional_expected_purchases(kCdnow, none, t); };
+  EXPECT_NEAR(all[1],
+              10.0 * (e0(4) / 1.05 + (e0(8) - e0(4)) / (1.05 * 1.05) +
+                      (e0(12) - e0(8)) / (1.05 * 1.05 * 1.05)),
+              1e-10);
   EXPECT_THROW(bgnbd_clv(kCdnow, {x, tx, age}, std::vector<double>{1.0}, options), InvalidInput);
   options.period_length = 0.0;
   EXPECT_THROW(bgnbd_clv(kCdnow, h, 25.0, options), InvalidInput);

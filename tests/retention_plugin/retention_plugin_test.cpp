@@ -4,10 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <random>
 
+#include "clv_reference.hpp"
 #include "crm/error.hpp"
 #include "crm/kernel.hpp"
 #include "crm/workflow_definition.hpp"
@@ -35,6 +38,11 @@ class RetentionPlugin : public ::testing::Test {
   }
 
   crm::EventBus& bus() { return kernel_.bus(); }
+
+  // Days since 1970-01-01 of a date.
+  static int day(const std::string& date) {
+    return static_cast<int>(crm::to_unix(crm::parse_time(date)) / 86400);
+  }
 
   crm::CustomerId customer(const std::string& name, const std::string& owner = "alice") {
     crm::Customer c;
@@ -362,11 +370,45 @@ TEST_F(RetentionPlugin, ClvPredictFromTheStoreIsStored) {
                                  {out["model_id"].get<std::int64_t>()});
   EXPECT_EQ(stored[0].integer(0), 150);
   EXPECT_NEAR(stored[0].real(1), out["total_clv"].get<double>(), 1e-6);
-  for (const auto& c : out["customers"]) {
-    EXPECT_GE(c["p_alive"].get<double>(), 0.0);
-    EXPECT_LE(c["p_alive"].get<double>(), 1.0);
-    EXPECT_GE(c["clv"].get<double>(), 0.0);
+
+  // Each customer's figures against the closed forms (clv_reference.hpp) at
+  // the fitted parameters, on (x, t_x, T) and the mean repeat spend worked
+  // out here from the stored purchases: one transaction per customer-day, the
+  // first one the trial, weeks to the calibration end 2025-06-30.
+  const auto& b = out["bgnbd"];
+  const crm::test::BgNbdReference model{b["r"].get<double>(), b["alpha"].get<double>(),
+                                        b["a"].get<double>(), b["b"].get<double>()};
+  const auto& g = out["gamma_gamma"];
+  const int calibration_end = day("2025-06-30");
+  std::map<std::string, std::map<int, double>> spend_by_day;
+  for (const auto& row : kernel_.store().db().query(
+           "SELECT customer_id, occurred_at, amount FROM interactions WHERE kind = 'purchase'")) {
+    const int d = static_cast<int>(row.integer(1) / 86400);
+    if (d <= calibration_end) spend_by_day[std::to_string(row.integer(0))][d] += row.real(2);
   }
+  double total = 0;
+  for (const auto& c : out["customers"]) {
+    const auto& days = spend_by_day.at(c["customer"].get<std::string>());
+    const int first = days.begin()->first, last = days.rbegin()->first;
+    const double x = static_cast<double>(days.size() - 1);
+    const double tx = (last - first) / 7.0, T = (calibration_end - first) / 7.0;
+    double repeat_spend = 0;
+    for (const auto& [d, amount] : days) repeat_spend += d == first ? 0.0 : amount;
+    const double m = x > 0 ? repeat_spend / x : 0.0;
+    ASSERT_DOUBLE_EQ(c["frequency"].get<double>(), x);
+    ASSERT_DOUBLE_EQ(c["recency"].get<double>(), tx);
+    ASSERT_DOUBLE_EQ(c["age"].get<double>(), T);
+    const double spend = crm::test::gamma_gamma_spend(g["p"].get<double>(), g["q"].get<double>(),
+                                                      g["v"].get<double>(), x, m);
+    const double clv = model.clv(x, tx, T, spend, 26, 0.001, 0.3);
+    const auto near = [](double v) { return 1e-9 * std::max(1.0, std::fabs(v)); };
+    EXPECT_NEAR(c["p_alive"].get<double>(), model.p_alive(x, tx, T), 1e-12);
+    EXPECT_NEAR(c["expected_purchases"].get<double>(), model.expected(x, tx, T, 26), 1e-9);
+    EXPECT_NEAR(c["expected_spend"].get<double>(), spend, near(spend));
+    EXPECT_NEAR(c["clv"].get<double>(), clv, near(clv)) << c.dump();
+    total += clv;
+  }
+  EXPECT_NEAR(out["total_clv"].get<double>(), total, 1e-9 * total);
 }
 
 TEST_F(RetentionPlugin, HistoricClvByHand) {

@@ -5,6 +5,7 @@
 #include "commands.hpp"
 #include "crm/error.hpp"
 #include "crm/retention/dates.hpp"
+#include "crm/retention/errors.hpp"
 #include "crm/retention/rfm.hpp"
 #include "crm/retention/value_classes.hpp"
 #include "crm/text_table.hpp"
@@ -16,7 +17,11 @@ namespace {
 std::vector<retention::RfmSegmentRule> segment_rules(const Context& ctx, const CommandInput& in) {
   if (in.has("rules")) return retention::load_rfm_segments(in.get("rules"));
   if (ctx.config().contains("rfm_segments")) {
-    return retention::rfm_segments_from_json(ctx.config().at("rfm_segments"));
+    try {
+      return retention::rfm_segments_from_json(ctx.config().at("rfm_segments"));
+    } catch (const retention::InvalidInput& e) {
+      throw InvalidInput(std::string("configuration plugins.retention.rfm_segments: ") + e.what());
+    }
   }
   return retention::default_rfm_segments();
 }
@@ -102,9 +107,28 @@ struct Value {
   std::vector<double> revenue, cost, profit;
 };
 
-Value customer_value(Context& ctx, const CommandInput& in) {
+// The cost per interaction of each channel: the defaults, replaced or extended
+// by the configuration key channel_costs. Throws InvalidInput naming the key
+// unless channel_costs is an object of numbers.
+Json channel_costs(const Context& ctx) {
   Json costs = {{"visit", 5.00}, {"phone", 0.05}, {"web", 0.02}, {"email", 0.01}};
-  if (ctx.config().contains("channel_costs")) costs.update(ctx.config().at("channel_costs"));
+  if (!ctx.config().contains("channel_costs")) return costs;
+  const Json& configured = ctx.config().at("channel_costs");
+  const std::string key = "configuration plugins.retention.channel_costs";
+  if (!configured.is_object()) {
+    throw InvalidInput(key + ": expected an object of channel: cost, got " + configured.dump());
+  }
+  for (const auto& [channel, cost] : configured.items()) {
+    if (!cost.is_number()) {
+      throw InvalidInput(key + "." + channel + ": expected a number, got " + cost.dump());
+    }
+  }
+  costs.update(configured);
+  return costs;
+}
+
+Value customer_value(Context& ctx, const CommandInput& in) {
+  const Json costs = channel_costs(ctx);
   std::string where = " WHERE 1=1";
   std::vector<SqlValue> params;
   if (in.has("from")) {
@@ -125,7 +149,7 @@ Value customer_value(Context& ctx, const CommandInput& in) {
         if (payload.is_object() && payload.contains("cost") && payload["cost"].is_number()) {
           cost += payload["cost"].get<double>();
         } else if (costs.contains(r.text(2))) {
-          cost += costs[r.text(2)].get<double>();
+          cost += costs.at(r.text(2)).get<double>();
         }
       });
   Value v;
