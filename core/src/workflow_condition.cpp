@@ -39,6 +39,10 @@ void check_path(const Json& c, const char* key, const std::string& path,
 }
 
 void check_operator(const Json& c, const std::string& path, std::vector<DefinitionError>& errors) {
+  if (c.contains("op") && !c["op"].is_string()) {
+    errors.push_back({path + ".op", "must be an operator name (a string)"});
+    return;
+  }
   const std::string op = c.value("op", "eq");
   if (std::find(kOperators.begin(), kOperators.end(), op) == kOperators.end()) {
     errors.push_back({path + ".op", "unknown operator '" + op + "'"});
@@ -106,6 +110,9 @@ const Json* fact_part(const Json& at, std::string_view part) {
   for (const char ch : part) {
     if (ch < '0' || ch > '9') return nullptr;
     index = index * 10 + static_cast<std::size_t>(ch - '0');
+    // Digits only make it larger: stop before a long one wraps around to
+    // an index that exists.
+    if (index >= at.size()) return nullptr;
   }
   return index < at.size() ? &at[index] : nullptr;
 }
