@@ -6,7 +6,7 @@
 #include <map>
 #include <set>
 
-#include "crm/version.hpp"
+#include "plugin_manifest.hpp"
 
 namespace crm::core {
 
@@ -27,34 +27,7 @@ void read_manifest(Library& lib, PluginRecord& rec) {
     throw std::runtime_error("not a CRM plugin (no crm_plugin_manifest/crm_plugin_create export)");
   }
   const auto manifest = lib.get_alias<const char*()>("crm_plugin_manifest");
-  Json m;
-  try {
-    m = Json::parse(manifest());
-  } catch (const Json::exception& e) {
-    throw std::runtime_error(std::string("unreadable manifest: ") + e.what());
-  }
-  rec.name = m.value("name", "");
-  rec.version = m.value("version", "");
-  rec.api_version = m.value("api_version", "");
-  rec.dependencies = m.value("requires", std::vector<std::string>{});
-  rec.provides = m.value("provides", std::vector<std::string>{});
-  if (rec.name.empty() ||
-      rec.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos) {
-    throw std::runtime_error("manifest name '" + rec.name + "' is empty or not [a-z0-9_]+");
-  }
-  int major = -1, minor = -1;
-  if (std::sscanf(rec.api_version.c_str(), "%d.%d", &major, &minor) != 2) {
-    throw std::runtime_error("manifest api_version '" + rec.api_version + "' is not MAJOR.MINOR");
-  }
-  const std::string kernel_api = std::to_string(kApiMajor) + "." + std::to_string(kApiMinor);
-  if (major != kApiMajor) {
-    throw std::runtime_error("built for SDK API " + rec.api_version + ", kernel has API " +
-                             kernel_api + " (major versions differ)");
-  }
-  if (minor > kApiMinor) {
-    throw std::runtime_error("built for SDK API " + rec.api_version +
-                             ", newer than the kernel's API " + kernel_api);
-  }
+  read_manifest_text(manifest(), rec);
 }
 
 }  // namespace

@@ -111,6 +111,9 @@ const Json* fact_part(const Json& at, std::string_view part) {
   for (const char ch : part) {
     if (ch < '0' || ch > '9') return nullptr;
     index = index * 10 + static_cast<std::size_t>(ch - '0');
+    // Digits only make it larger: stop before a long one wraps around to
+    // an index that exists.
+    if (index >= at.size()) return nullptr;
   }
   return index < at.size() ? &at[index] : nullptr;
 }
