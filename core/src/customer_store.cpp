@@ -89,7 +89,7 @@ void validate_customer(const Customer& c) {
   require_utf8(c.stage, "customer stage");
   require_utf8(c.segment, "customer segment");
   for (const auto& entry : c.consent) require_utf8(entry.first, "customer consent channel");
-  for (const std::string& tag : c.tags) require_utf8(tag, "customer tag");
+  for (const std::string& tag : c.tags) require_utf8(tag, "customer tags");
   require_utf8_json(c.attributes, "customer attributes");
   for (const ContactPerson& p : c.contacts) {
     require_utf8(p.name, "customer contact name");

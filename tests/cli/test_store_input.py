@@ -99,7 +99,7 @@ def test_invalid_utf8_in_imported_customers_is_a_row_error_and_json_still_prints
     header = "external_id,name,email,phone,owner,segment,tags,city"
     good = ["G{n}", "Good {n}", "g{n}@example.org", "+43 1 {n}", "alice", "gold", "vip", "Graz"]
     rows = [",".join(v.format(n=0) for v in good)]
-    fields = ["external_id", "name", "email", "phone", "owner", "segment", "tag",
+    fields = ["external_id", "name", "email", "phone", "owner", "segment", "tags",
               "attributes.city"]
     for col in range(len(good)):
         values = [v.format(n=col + 1) for v in good]

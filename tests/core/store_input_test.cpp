@@ -111,7 +111,7 @@ std::vector<CustomerField> customer_fields() {
       {"customer stage", [](Customer& c, const std::string& v) { c.stage = v; }},
       {"customer segment", [](Customer& c, const std::string& v) { c.segment = v; }},
       {"customer consent channel", [](Customer& c, const std::string& v) { c.consent[v] = true; }},
-      {"customer tag",
+      {"customer tags",
        [](Customer& c, const std::string& v) {
          c.tags = {"ok", v};
        }},
@@ -190,7 +190,7 @@ TEST_F(StoreInputTest, BatchAddRefusesTheBadCustomerOnlyAndTheListStaysPrintable
   EXPECT_EQ(outcomes[1].id, 0);
   EXPECT_EQ(outcomes[1].error, "customer owner: invalid UTF-8 at byte 2 (after 'b')");
   EXPECT_EQ(outcomes[2].id, 0);
-  EXPECT_EQ(outcomes[2].error, "customer tag: invalid UTF-8 at byte 1");
+  EXPECT_EQ(outcomes[2].error, "customer tags: invalid UTF-8 at byte 1");
   EXPECT_EQ(count("SELECT COUNT(*) FROM customers"), 1);
   EXPECT_EQ(count("SELECT COUNT(*) FROM audit_log"), 1);
   EXPECT_NO_THROW((void)all_as_json());

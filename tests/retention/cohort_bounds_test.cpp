@@ -20,7 +20,11 @@ namespace {
 PurchaseLog staircase(int first, int last, int n) {
   PurchaseLogBuilder b;
   b.add("first", first, 10.0);
-  for (int k = 0; k < n; ++k) b.add("c" + std::to_string(k), last - k, 10.0);
+  for (int k = 0; k < n; ++k) {
+    std::string key = "c";
+    key += std::to_string(k);
+    b.add(key, last - k, 10.0);
+  }
   return b.build();
 }
 
