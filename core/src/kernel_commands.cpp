@@ -298,8 +298,8 @@ CommandOutput watch(Kernel& k, const CommandInput& in) {
               {"recovered", recovered},
               {"fired", total.fired},
               {"failed", total.failed},
-              {"unhandled", total.unhandled},
-              {"waiting_for_plugins", waits}};
+              {"unhandled", total.unhandled}};
+  if (!waits.empty()) out.data["waiting_for_plugins"] = waits;
   out.text = "watched until " + format_time(k.clock().now()) + ": fired " +
              std::to_string(total.fired) + ", failed " + std::to_string(total.failed) + "\n" +
              plugin_wait_summary(waits);
@@ -319,9 +319,12 @@ CommandOutput run_due(Kernel& k, const CommandInput& in) {
   const TimerRun r = k.scheduler().run_due(now);
   const auto waits = plugin_waits(k);
   CommandOutput out;
-  out.data = {{"now", format_time(now)},  {"recovered", recovered},
-              {"fired", r.fired},         {"failed", r.failed},
-              {"unhandled", r.unhandled}, {"waiting_for_plugins", waits}};
+  out.data = {{"now", format_time(now)},
+              {"recovered", recovered},
+              {"fired", r.fired},
+              {"failed", r.failed},
+              {"unhandled", r.unhandled}};
+  if (!waits.empty()) out.data["waiting_for_plugins"] = waits;
   out.text = timer_summary(now, r) + "\n" + plugin_wait_summary(waits);
   if (r.failed > 0) out.exit_code = 1;
   return out;

@@ -67,7 +67,7 @@ def test_step_of_an_unloaded_plugin_waits_naming_it_and_goes_on_once_loaded(crm)
 
     # With the plugin: the next run-due carries on from that step.
     out = crm.json(*with_plugin("run-due"))
-    assert out["recovered"] == 1 and out["waiting_for_plugins"] == {}
+    assert out["recovered"] == 1 and "waiting_for_plugins" not in out
     [inst] = crm.json("workflows", "instances")
     assert inst["state"] == "completed"
     assert inst["variables"]["birthday"] == {"in_days": 0}
