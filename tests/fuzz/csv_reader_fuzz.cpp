@@ -2,7 +2,7 @@
 // rules (RFC 4180 quoting, CRLF/LF/CR line ends, blank lines skipped, a
 // leading UTF-8 BOM skipped). Both must give the same records with the same
 // line numbers, and fail on the same input with the same file:line message.
-// One input in four is also read behind padding that puts the reader's 1 MiB
+// One input in sixteen is also read behind padding that puts the reader's 1 MiB
 // chunk boundary inside it, where records are re-parsed after a refill.
 #include <cstdint>
 #include <optional>
@@ -147,7 +147,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // FNV-1a of the input picks whether and where the chunk boundary falls.
   std::uint64_t h = 1469598103934665603ULL;
   for (std::size_t i = 0; i < size; ++i) h = (h ^ data[i]) * 1099511628211ULL;
-  if (size > 0 && h % 4 == 0) {
+  if (size > 0 && h % 16 == 0) {
     const std::size_t into = static_cast<std::size_t>((h >> 8) % size);  // input bytes before it
     std::string padded(kChunk - into, '\n');
     padded.append(text);
