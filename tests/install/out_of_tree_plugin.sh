@@ -85,3 +85,10 @@ tags = {c["name"]: c["tags"] for c in run("customers", "list")}
 assert tags == {"Ada Lovelace": ["birthday-today"], "Alan Turing": []}, tags
 print("out-of-tree plugin ok; bundled plugins:", sorted(p["name"] for p in bundled))
 PY
+
+# The installed demo finds the installed README plugin and names the installed crm.
+"$crm" --db "$work/demo.db" demo --customers 100 > demo.out
+grep -q "^complaint_follow_up .* started " demo.out || { echo "demo: README plugin not started" >&2; exit 1; }
+grep -q "^\$ $crm --db $work/demo.db --plugin-dir $work/prefix/lib/crm/examples customers show 8\$" demo.out ||
+  { echo "demo: printed commands do not name the installed crm and plugin directory" >&2; exit 1; }
+grep -q "Call back about the complaint" demo.out || { echo "demo: no task of the README plugin" >&2; exit 1; }
