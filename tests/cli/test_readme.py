@@ -246,3 +246,32 @@ def test_clv_fit_on_the_sample_purchases(tmp_path):
     assert from_store["customers"] == from_file["customers"]
     for k in ("r", "alpha", "a", "b"):
         assert math.isclose(from_store["bgnbd"][k], bg[k], rel_tol=1e-6), (k, from_store, bg)
+
+
+def test_an_imported_complaint_starts_complaint_handling(crm):
+    """Recording a complaint starts the README's workflow, whether imported
+    or added: a task with the channel and the customer's name, none for a
+    call, none for a lost customer; a day later the escalation."""
+    crm.run("workflows", "install", str(ROOT / "examples" / "workflows" / "complaint_handling.json"))
+    crm.run("import", "customers", crm.write("c.csv", "external_id,name,stage\n"
+                                                      "K1,Karl Berg,customer\n"
+                                                      "K2,Lena Ito,lost\n"
+                                                      "K3,Omar Wang,customer\n"))
+    crm.run("import", "interactions",
+            crm.write("i.csv", "external_id,occurred_at,channel,kind,notes\n"
+                               "K1,2026-01-12T14:30:00Z,email,complaint,late delivery\n"
+                               "K2,2026-01-12T15:00:00Z,phone,complaint,rude agent\n"
+                               "K3,2026-01-12T16:00:00Z,phone,call,order status\n"))
+    tasks = crm.json("tasks", "list")
+    assert [(t["customer_id"], t["title"], t["owner"]) for t in tasks] == [
+        (1, "Answer the email complaint of Karl Berg", "support")]
+    assert "{{" not in tasks[0]["title"]
+    crm.run("interactions", "add", "--customer", "3", "--channel", "chat", "--kind", "complaint")
+    [task] = crm.json("tasks", "list", "--customer", "3")
+    assert task["title"] == "Answer the chat complaint of Omar Wang"
+    due = task["due_at"]
+    p = crm.run("run-due", "--now", due)  # at the deadline: late, escalated
+    assert "fired 2, failed 0" in p.stdout, p.stdout
+    titles = sorted(t["title"] for t in crm.json("tasks", "list") if t["owner"] == "supervisor")
+    assert titles == ["ESCALATED: chat complaint of Omar Wang",
+                      "ESCALATED: email complaint of Karl Berg"]
