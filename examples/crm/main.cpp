@@ -29,7 +29,6 @@ struct Globals {
   std::string format = "text";
   std::string config;
   std::string command;  // first word of the command, "" if none
-  bool reset = false;   // demo --reset
   bool now = false;     // run-due --now: run on a simulated clock
 };
 
@@ -54,7 +53,6 @@ Globals prescan(int argc, char** argv) {
       g.plugin_dirs.push_back(v);
       continue;
     }
-    if (a == "--reset") g.reset = true;
     if (a == "--now" || a.starts_with("--now=")) g.now = true;
     if (g.command.empty() && !a.empty() && a[0] != '-') g.command = a;
   }
@@ -94,45 +92,58 @@ void print(const crm::CommandOutput& out, const std::string& format) {
   }
 }
 
+// `crm sample customers|interactions|purchases`: the three files of one
+// deterministic sample, which agree with each other for the same --count
+// and --seed.
 void add_sample_commands(crm::CommandRegistry& r) {
-  crm::CommandSpec spec;
-  spec.path = {"sample", "customers"};
-  spec.help = "write a deterministic sample customers CSV";
-  spec.options = {{"count", "number of customers", "1000", false, false},
-                  {"seed", "random seed", "42", false, false},
-                  {"out", "output file", "customers.csv", false, false}};
-  spec.needs_database = false;
-  r.add(spec, [](const crm::CommandInput& in) {
-    crm::sample::SampleOptions o;
-    o.customers = in.integer("count", 1000);
-    o.seed = static_cast<std::uint64_t>(in.integer("seed", 42));
-    const auto n = crm::sample::write_customers(in.get("out"), o);
-    crm::CommandOutput out;
-    out.data = {{"file", in.get("out")}, {"rows", n}};
-    out.text = "wrote " + std::to_string(n) + " customers to " + in.get("out") + "\n";
-    return out;
-  });
-  spec.path = {"sample", "interactions"};
-  spec.help = "write a deterministic sample interactions CSV for `sample customers`";
-  spec.options.back().default_value = "interactions.csv";
-  r.add(spec, [](const crm::CommandInput& in) {
-    crm::sample::SampleOptions o;
-    o.customers = in.integer("count", 1000);
-    o.seed = static_cast<std::uint64_t>(in.integer("seed", 42));
-    const auto n = crm::sample::write_interactions(in.get("out"), o);
-    crm::CommandOutput out;
-    out.data = {{"file", in.get("out")}, {"rows", n}};
-    out.text = "wrote " + std::to_string(n) + " interactions to " + in.get("out") + "\n";
-    return out;
-  });
+  using Writer = std::int64_t (*)(const std::filesystem::path&, const crm::sample::SampleOptions&);
+  struct Kind {
+    const char* name;
+    const char* help;
+    Writer write;
+  };
+  const Kind kinds[] = {
+      {"customers", "write a deterministic sample customers CSV", crm::sample::write_customers},
+      {"interactions", "write a deterministic sample interactions CSV for `sample customers`",
+       crm::sample::write_interactions},
+      {"purchases",
+       "write the purchases of `sample interactions` as the CSV `clv fit --transactions` reads",
+       crm::sample::write_purchases}};
+  for (const Kind& kind : kinds) {
+    crm::CommandSpec spec;
+    spec.path = {"sample", kind.name};
+    spec.help = kind.help;
+    spec.options = {{"count", "number of customers", "1000", false, false},
+                    {"seed", "random seed", "42", false, false},
+                    {"out", "output file", std::string(kind.name) + ".csv", false, false}};
+    spec.needs_database = false;
+    r.add(spec, [name = std::string(kind.name), write = kind.write](const crm::CommandInput& in) {
+      crm::sample::SampleOptions o;
+      o.customers = in.integer("count", 1000);
+      if (o.customers < 0) {
+        throw crm::InvalidInput("--count must not be negative, not " + in.get("count"));
+      }
+      o.seed = static_cast<std::uint64_t>(in.integer("seed", 42));
+      const auto n = write(in.get("out"), o);
+      crm::CommandOutput out;
+      out.data = {{"file", in.get("out")}, {"rows", n}};
+      out.text = "wrote " + std::to_string(n) + " " + name + " to " + in.get("out") + "\n";
+      return out;
+    });
+  }
 }
 
 int run(int argc, char** argv) {
   const Globals g = prescan(argc, argv);
-  const bool creates_db = g.command == "init" || g.command == "demo";
-  if (g.command == "demo" && g.reset) {
-    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(g.db + suffix);
+  if (g.command == "demo") {
+    // The demo builds its own kernel, once it has checked its options.
+    crm::demo::DemoOptions demo;
+    demo.db = g.db;
+    demo.plugin_dirs.assign(g.plugin_dirs.begin(), g.plugin_dirs.end());
+    demo.plugin_config = read_config(g.config).value("plugins", crm::Json::object());
+    return crm::demo::run_command(argc, argv, demo, std::cout);
   }
+  const bool creates_db = g.command == "init";
   const bool db_missing = !creates_db && !fs::exists(g.db);
 
   crm::KernelOptions ko;
@@ -141,8 +152,7 @@ int run(int argc, char** argv) {
   ko.plugin_config = read_config(g.config).value("plugins", crm::Json::object());
   // `run-due --now T` replays time up to T: the scheduler moves this clock
   // from the present through each due time (a T in the past leaves it now).
-  // The demo replays a day and a half of a workflow the same way.
-  if ((g.command == "run-due" && g.now) || g.command == "demo") {
+  if (g.command == "run-due" && g.now) {
     ko.simulated_start =
         std::chrono::time_point_cast<crm::Seconds>(std::chrono::system_clock::now());
   }
@@ -159,11 +169,8 @@ int run(int argc, char** argv) {
   app.add_option("--config", ignored, "JSON configuration file ({\"plugins\": {name: {...}}})");
 
   auto* init = app.add_subcommand("init", "create the database (or migrate it) and report");
-  std::int64_t demo_customers = 500;
-  bool demo_reset = false;
-  auto* demo = app.add_subcommand("demo", "run the demo on a fresh database (see README)");
-  demo->add_option("--customers", demo_customers, "number of sample customers");
-  demo->add_flag("--reset", demo_reset, "delete the database first");
+  // Listed for --help; `crm demo` itself is parsed by crm::demo::run_command.
+  app.add_subcommand("demo", "run the demo on a fresh database (see README)");
 
   // Registered commands become nested subcommands; remember which is which.
   struct Bound {
@@ -223,7 +230,6 @@ int run(int argc, char** argv) {
     print(out, g.format);
     return 0;
   }
-  if (demo->parsed()) return crm::demo::run(kernel, g.db, demo_customers, std::cout);
 
   CLI::App* cur = &app;
   while (!cur->get_subcommands().empty()) cur = cur->get_subcommands().front();

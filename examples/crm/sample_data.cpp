@@ -1,11 +1,15 @@
 #include "sample_data.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <random>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "crm/error.hpp"
 #include "crm/time.hpp"
@@ -34,7 +38,7 @@ std::ofstream open_out(const std::filesystem::path& file) {
 
 struct Person {
   std::string name, email;
-  bool company;
+  bool company = false;
 };
 
 Person person(std::int64_t i, std::mt19937_64& rng) {
@@ -52,29 +56,118 @@ Person person(std::int64_t i, std::mt19937_64& rng) {
   return {first + " " + last, email, false};
 }
 
+// The same person entered again by someone else: "Last, First" (a company
+// keeps its name, in capitals), the e-mail in capitals.
+Person duplicate_of(const Person& original) {
+  Person p = original;
+  for (auto& c : p.email) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (p.company) {
+    for (auto& c : p.name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  } else if (const auto space = p.name.find(' '); space != std::string::npos) {
+    p.name = p.name.substr(space + 1) + ", " + p.name.substr(0, space);
+  }
+  return p;
+}
+
+// One row of interactions.csv; `amount` is "" but for purchases.
+struct SampleInteraction {
+  std::string key;  // the customer's external_id
+  TimePoint at;
+  const char* channel;
+  const char* kind;
+  const char* direction;
+  std::string amount;
+  std::string agent;
+  const char* notes;
+  const char* commitments;
+};
+
+// The purchase times of one customer, drawn as the BG/NBD model assumes
+// (docs/retention.md), so `clv fit` on the sample has something to find:
+// three in four customers buy, first at `first`; while active they buy at
+// a rate of their own, Gamma(r = 1.5, alpha = 15) per week, and after each
+// purchase drop out with a probability of their own, Beta(a = 0.8, b = 3);
+// nothing after `end`.
+std::vector<std::int64_t> purchase_times(std::mt19937_64& rng, std::int64_t first,
+                                         std::int64_t end) {
+  constexpr double kWeek = 7 * 24 * 3600;
+  std::uniform_real_distribution<double> u(0, 1);
+  std::gamma_distribution<double> rate(1.5, 1.0 / 15), beta_a(0.8, 1), beta_b(3, 1);
+  std::vector<std::int64_t> times;
+  if (u(rng) < 0.25) return times;
+  const double lambda = rate(rng);
+  const double x = beta_a(rng), dropout = x / (x + beta_b(rng));
+  std::exponential_distribution<double> gap(lambda / kWeek);
+  for (std::int64_t t = first; t <= end; t += static_cast<std::int64_t>(gap(rng)) + 1) {
+    times.push_back(t);
+    if (u(rng) < dropout) break;
+  }
+  return times;
+}
+
+// Calls `fn` with every sample interaction, in file order. One generator for
+// interactions.csv and purchases.csv, so the two agree row for row.
+template <typename Fn>
+void each_interaction(const SampleOptions& o, Fn&& fn) {
+  std::mt19937_64 rng(o.seed + 1);
+  std::uniform_int_distribution<int> pct(0, 99);
+  std::uniform_int_distribution<std::int64_t> when(to_unix(parse_time("2024-01-01")),
+                                                   to_unix(parse_time("2025-12-31")));
+  std::lognormal_distribution<double> amount(3.5, 0.8);
+  const std::int64_t end = to_unix(parse_time("2025-12-31"));
+  char buf[32];
+  for (std::int64_t i = 1; i <= o.customers; ++i) {
+    std::snprintf(buf, sizeof buf, "C%06lld", static_cast<long long>(i));
+    const std::string key = buf;
+    const std::string agent = kOwners[static_cast<std::size_t>(i) % kOwners.size()];
+    for (const std::int64_t t : purchase_times(rng, when(rng), end)) {
+      std::snprintf(buf, sizeof buf, "%.2f", amount(rng));
+      fn(SampleInteraction{key, from_unix(t), "store", "purchase", "inbound", buf, "", "", ""});
+    }
+    if (pct(rng) < 30) {
+      fn(SampleInteraction{key, from_unix(when(rng)), "phone", "call", "inbound", "", agent,
+                           "\"Asked about delivery, order status\"", ""});
+    }
+    if (pct(rng) < 8) {
+      fn(SampleInteraction{key, from_unix(when(rng)), "email", "complaint", "inbound", "", agent,
+                           "\"Product arrived damaged\"", "\"replacement within 5 days\""});
+    }
+    if (pct(rng) < 10) {
+      fn(SampleInteraction{key, from_unix(when(rng)), "visit", "visit", "outbound", "", agent,
+                           "Follow-up visit", "\"call back in March;send price list\""});
+    }
+  }
+}
+
 }  // namespace
 
 std::int64_t write_customers(const std::filesystem::path& file, const SampleOptions& o) {
+  if (o.duplicate_every > 0 && o.duplicate_lag <= 0) {
+    throw InvalidInput("sample duplicate_lag must be positive, not " +
+                       std::to_string(o.duplicate_lag));
+  }
   std::ofstream out = open_out(file);
   std::mt19937_64 rng(o.seed);
   std::uniform_int_distribution<int> pct(0, 99), year(1950, 2004), month(1, 12), day(1, 28);
   out << "external_id,name,kind,email,phone,birthday,owner,stage,tags,consent_email,consent_sms,"
          "city,contact_name,contact_role\n";
-  std::string prev_email;
+  // The last `duplicate_lag` people, by i % duplicate_lag: a duplicate's
+  // original is still there when the duplicate is written.
+  const auto lag = static_cast<std::size_t>(std::max<std::int64_t>(o.duplicate_lag, 1));
+  std::vector<Person> recent(lag);
   char buf[64];
   for (std::int64_t i = 1; i <= o.customers; ++i) {
-    Person p = person(i, rng);
+    Person p = person(i, rng);  // drawn even for a duplicate: the stream stays the same
+    Person& slot = recent[static_cast<std::size_t>(i) % lag];
     std::snprintf(buf, sizeof buf, "+43 660 %07lld", static_cast<long long>(i * 7919 % 10000000));
     std::string phone = buf;
-    if (o.duplicate_every > 0 && i % o.duplicate_every == 0 && !prev_email.empty()) {
-      // The same person entered twice: upper-case e-mail, same phone dialled as 0043.
-      p.email = prev_email;
-      for (auto& c : p.email) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (o.duplicate_every > 0 && i % o.duplicate_every == 0 && i > o.duplicate_lag) {
+      p = duplicate_of(slot);
       std::snprintf(buf, sizeof buf, "0043-660-%07lld",
-                    static_cast<long long>((i - 1) * 7919 % 10000000));
+                    static_cast<long long>((i - o.duplicate_lag) * 7919 % 10000000));
       phone = buf;
     }
-    prev_email = p.email;
+    slot = p;
     std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", year(rng), month(rng), day(rng));
     const std::string birthday = p.company ? "" : buf;
     const int r = pct(rng);
@@ -102,41 +195,26 @@ std::int64_t write_customers(const std::filesystem::path& file, const SampleOpti
 
 std::int64_t write_interactions(const std::filesystem::path& file, const SampleOptions& o) {
   std::ofstream out = open_out(file);
-  std::mt19937_64 rng(o.seed + 1);
-  std::uniform_int_distribution<int> pct(0, 99);
-  std::uniform_int_distribution<std::int64_t> when(to_unix(parse_time("2024-01-01")),
-                                                   to_unix(parse_time("2025-12-31")));
-  std::lognormal_distribution<double> amount(3.5, 0.8);
-  std::geometric_distribution<int> purchases(0.25);
   out << "external_id,occurred_at,channel,kind,direction,amount,agent,notes,commitments\n";
   std::int64_t rows = 0;
-  char buf[32];
-  for (std::int64_t i = 1; i <= o.customers; ++i) {
-    std::snprintf(buf, sizeof buf, "C%06lld", static_cast<long long>(i));
-    const std::string key = buf;
-    const std::string agent = kOwners[static_cast<std::size_t>(i) % kOwners.size()];
-    const int n = purchases(rng);
-    for (int k = 0; k < n; ++k, ++rows) {
-      std::snprintf(buf, sizeof buf, "%.2f", amount(rng));
-      out << key << ',' << format_time(from_unix(when(rng))) << ",store,purchase,inbound," << buf
-          << ",,,\n";
-    }
-    if (pct(rng) < 30) {
-      out << key << ',' << format_time(from_unix(when(rng))) << ",phone,call,inbound,," << agent
-          << ",\"Asked about delivery, order status\",\n";
-      ++rows;
-    }
-    if (pct(rng) < 8) {
-      out << key << ',' << format_time(from_unix(when(rng))) << ",email,complaint,inbound,,"
-          << agent << ",\"Product arrived damaged\",\"replacement within 5 days\"\n";
-      ++rows;
-    }
-    if (pct(rng) < 10) {
-      out << key << ',' << format_time(from_unix(when(rng))) << ",visit,visit,outbound,," << agent
-          << ",Follow-up visit,\"call back in March;send price list\"\n";
-      ++rows;
-    }
-  }
+  each_interaction(o, [&](const SampleInteraction& x) {
+    out << x.key << ',' << format_time(x.at) << ',' << x.channel << ',' << x.kind << ','
+        << x.direction << ',' << x.amount << ',' << x.agent << ',' << x.notes << ','
+        << x.commitments << '\n';
+    ++rows;
+  });
+  return rows;
+}
+
+std::int64_t write_purchases(const std::filesystem::path& file, const SampleOptions& o) {
+  std::ofstream out = open_out(file);
+  out << "customer_id,date,amount\n";
+  std::int64_t rows = 0;
+  each_interaction(o, [&](const SampleInteraction& x) {
+    if (std::string_view(x.kind) != "purchase") return;
+    out << x.key << ',' << format_time(x.at).substr(0, 10) << ',' << x.amount << '\n';
+    ++rows;
+  });
   return rows;
 }
 

@@ -52,21 +52,28 @@ class Birthdays final : public crm::Plugin {
   }
 
  private:
+  // Reads customers through the repository, a page at a time, never the
+  // kernel's tables: their layout is the kernel's to change.
   static crm::CommandOutput upcoming(crm::Context& ctx, const crm::CommandInput& in) {
     const auto horizon = in.integer("days", 7);
     const year_month_day today{floor<days>(ctx.clock().now())};
     crm::CommandOutput out;
     out.data = crm::Json::array();
     std::vector<std::vector<std::string>> rows;
-    ctx.store().db().query_each(
-        "SELECT id, name, birthday FROM customers WHERE birthday IS NOT NULL ORDER BY id", {},
-        [&](const crm::SqlRow& r) {
-          const int d = days_until(r.text(2), today);
-          if (d > horizon) return;
-          out.data.push_back({{"id", r.integer(0)}, {"name", r.text(1)}, {"in_days", d}});
-          rows.push_back({std::to_string(r.integer(0)), r.text(1), r.text(2), std::to_string(d)});
-          if (d == 0) ctx.bus().publish({"care.birthday_due", {}, r.integer(0), {}});
-        });
+    crm::CustomerQuery page;
+    page.limit = 1000;
+    for (;; page.offset += page.limit) {
+      const std::vector<crm::Customer> customers = ctx.store().customers().list(page);
+      for (const crm::Customer& c : customers) {
+        if (c.birthday.empty()) continue;
+        const int d = days_until(c.birthday, today);
+        if (d > horizon) continue;
+        out.data.push_back({{"id", c.id}, {"name", c.name}, {"in_days", d}});
+        rows.push_back({std::to_string(c.id), c.name, c.birthday, std::to_string(d)});
+        if (d == 0) ctx.bus().publish({"care.birthday_due", {}, c.id, {}});
+      }
+      if (static_cast<std::int64_t>(customers.size()) < page.limit) break;
+    }
     out.text = crm::render_table({"ID", "NAME", "BIRTHDAY", "IN DAYS"}, rows);
     return out;
   }

@@ -166,10 +166,10 @@ def test_plugins_list_json_fields(crm):
 
 def test_demo_runs_end_to_end(tmp_path):
     db = tmp_path / "demo.db"
-    p = subprocess.run([CRM, "--db", str(db), "demo", "--customers", "60", "--reset"],
+    p = subprocess.run([CRM, "--db", str(db), "demo", "--customers", "100", "--reset"],
                        capture_output=True, text=True, cwd=tmp_path)
     assert p.returncode == 0, p.stderr
-    assert "inserted 60" in p.stdout
+    assert "inserted 100" in p.stdout
     assert "Timeline" in p.stdout and "promised: 10% discount on the next order" in p.stdout
     # The workflow act: the complaint's task, late after 30 simulated hours,
     # escalated to the supervisor with a due time counted from the deadline.

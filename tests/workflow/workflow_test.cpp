@@ -39,7 +39,7 @@ TEST(ComplaintWorkflow, AnsweredInTimeThenCallBackAndSurvey) {
   EXPECT_TRUE(has_tag(k, c, "open-complaint"));
   auto tasks = tasks_of(k, c);
   ASSERT_EQ(tasks.size(), 1u);
-  EXPECT_EQ(tasks[0].title, "Answer complaint: broken kettle");
+  EXPECT_EQ(tasks[0].title, "Answer the phone complaint of Ann");
   EXPECT_EQ(tasks[0].owner, "support");
   EXPECT_EQ(tasks[0].due_at, kStart + 24h);
   EXPECT_EQ(tasks[0].link, "workflow:" + std::to_string(inst.id));
@@ -53,7 +53,7 @@ TEST(ComplaintWorkflow, AnsweredInTimeThenCallBackAndSurvey) {
   EXPECT_EQ(inst.wait["kind"], "timer");
   EXPECT_EQ(inst.wait["due"], crm::format_time(kStart + 3h + 48h));
   EXPECT_FALSE(has_tag(k, c, "open-complaint"));
-  EXPECT_FALSE(has_tag(k, c, "service-recovery"));  // severity 2: the branch's else (empty)
+  EXPECT_FALSE(has_tag(k, c, "service-recovery"));  // not a vip: the branch's else (empty)
 
   // One second early nothing happens; at the due time the call-back task appears.
   EXPECT_EQ(run_until(k, kStart + 3h + 48h - 1s).fired, 0);
@@ -99,7 +99,10 @@ TEST(ComplaintWorkflow, LateTaskIsEscalated) {
   k.bus().subscribe("complaint.escalated", "test",
                     [&](const crm::Event& e) { escalations.push_back(e); });
   const auto c = add_customer(k, "Ben", "ben@example.com");
-  open_complaint(k, c, 4);
+  crm::Customer vip = k.store().customers().get(c);
+  vip.tags.push_back("vip");
+  k.store().customers().update(vip, crm::Actor::user("test"));
+  open_complaint(k, c);
   const auto id = only_instance(k, c).id;
   const crm::TaskId answer = tasks_of(k, c).at(0).id;
 
@@ -118,7 +121,7 @@ TEST(ComplaintWorkflow, LateTaskIsEscalated) {
   const auto escalation = std::find_if(tasks.begin(), tasks.end(),
                                        [](const auto& t) { return t.owner == "supervisor"; });
   ASSERT_NE(escalation, tasks.end());
-  EXPECT_EQ(escalation->title, "ESCALATED complaint: broken kettle");
+  EXPECT_EQ(escalation->title, "ESCALATED: phone complaint of Ben");
   EXPECT_EQ(escalation->due_at, kStart + 25h + 4h);
   EXPECT_EQ(k.store().tasks().find(answer)->status, crm::Task::Status::kOpen);
   EXPECT_EQ(inst.wait["task"], escalation->id);
@@ -132,7 +135,7 @@ TEST(ComplaintWorkflow, LateTaskIsEscalated) {
   inst = *k.workflows().instance(id);
   EXPECT_EQ(inst.position, "$.steps[4]");  // back on the main path, the 2-day wait
   EXPECT_EQ(inst.wait["due"], crm::format_time(kStart + 26h + 48h));
-  EXPECT_TRUE(has_tag(k, c, "service-recovery"));  // severity 4
+  EXPECT_TRUE(has_tag(k, c, "service-recovery"));  // a vip
   EXPECT_FALSE(has_tag(k, c, "open-complaint"));
 }
 
@@ -601,12 +604,14 @@ TEST(WorkflowValidation, CliValidateInstallExport) {
   const std::string mermaid = k.commands().run({"workflows", "export"}, ex).text;
   EXPECT_EQ(mermaid, k.workflows().export_chart("complaint_handling", crm::ChartFormat::kMermaid));
   EXPECT_TRUE(mermaid.starts_with("flowchart TD\n"));
-  EXPECT_NE(mermaid.find("n0([\"on complaint.opened<br/>if not (customer.stage = lost)\"])"),
-            std::string::npos);
+  EXPECT_NE(
+      mermaid.find("n0([\"on interaction.recorded<br/>if (event.payload.kind = complaint) and "
+                   "(not (customer.stage = lost))\"])"),
+      std::string::npos);
   EXPECT_NE(mermaid.find("n1[\"mark: add_tag\"]"), std::string::npos);
   EXPECT_NE(mermaid.find("n1 --> n2"), std::string::npos);
   EXPECT_NE(mermaid.find("n2 -->|late| n3"), std::string::npos);
-  EXPECT_NE(mermaid.find("{\"severe?: event.payload.severity >= 3?\"}"), std::string::npos);
+  EXPECT_NE(mermaid.find("{\"vip?: customer.tags contains vip?\"}"), std::string::npos);
   EXPECT_NE(mermaid.find("-->|yes|"), std::string::npos);
   EXPECT_NE(mermaid.find("-->|no|"), std::string::npos);
 

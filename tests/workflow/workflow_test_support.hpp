@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "crm/event.hpp"
+#include "crm/interaction.hpp"
 #include "crm/kernel.hpp"
 #include "crm/workflow_engine.hpp"
 
@@ -101,9 +102,15 @@ inline crm::TimerRun run_until(crm::Kernel& k, TimePoint t) {
   return k.scheduler().run_due(t);
 }
 
-inline void open_complaint(crm::Kernel& k, crm::CustomerId c, int severity = 2) {
-  k.bus().publish(crm::Event{
-      "complaint.opened", {}, c, Json{{"summary", "broken kettle"}, {"severity", severity}}});
+// Records a complaint by phone, which starts complaint_handling.json.
+inline void open_complaint(crm::Kernel& k, crm::CustomerId c) {
+  crm::Interaction i;
+  i.customer_id = c;
+  i.channel = "phone";
+  i.kind = "complaint";
+  i.notes = "broken kettle";
+  i.occurred_at = k.clock().now();
+  k.store().interactions().record(i, crm::Actor::user("test"));
 }
 
 inline crm::WorkflowInstance only_instance(crm::Kernel& k, crm::CustomerId c) {
