@@ -24,6 +24,7 @@ plugins = run("--plugin-dir", work + "/template", "plugins", "list")
 mine = [p for p in plugins if p["name"] == "birthdays"]
 assert mine and mine[0]["status"] == "started", plugins
 bundled = [p for p in plugins if p["name"] != "birthdays"]
+assert "retention" in [p["name"] for p in bundled], plugins  # the loop below checks nothing without it
 for p in bundled:
     assert p["path"].startswith(work + "/prefix/lib"), p
     assert p["status"] == "started", p
