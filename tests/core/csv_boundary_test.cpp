@@ -148,6 +148,29 @@ TEST_P(CsvBoundary, DecidingByteAtEveryOffsetAroundTheBoundary) {
   }
 }
 
+// bytes_read() (the import's progress) counts from the start of the file,
+// not of the current buffer: after each record it is the offset past it.
+TEST(CsvBoundaryBytes, BytesReadIsTheOffsetAfterEachRecordAcrossChunks) {
+  std::string content;
+  std::vector<std::size_t> ends;
+  for (int i = 0; content.size() < 3 * kChunk; ++i) {
+    content += std::to_string(i) + ",\"" + std::string(static_cast<std::size_t>(i % 300), 'q') +
+               "\"\"x\",end\r\n";
+    ends.push_back(content.size());
+  }
+  const fs::path p = fs::path(CRM_TEST_TMP) / "csv_boundary" / "bytes.csv";
+  fs::create_directories(p.parent_path());
+  std::ofstream(p, std::ios::binary | std::ios::trunc) << content;
+  crm::CsvReader r(p);
+  EXPECT_EQ(r.size(), static_cast<std::int64_t>(content.size()));
+  std::vector<std::string_view> f;
+  for (std::size_t i = 0; i < ends.size(); ++i) {
+    ASSERT_TRUE(r.next(f)) << "record " << i;
+    ASSERT_EQ(r.bytes_read(), static_cast<std::int64_t>(ends[i])) << "record " << i;
+  }
+  EXPECT_FALSE(r.next(f));
+}
+
 INSTANTIATE_TEST_SUITE_P(Shapes, CsvBoundary, ::testing::ValuesIn(shapes()),
                          [](const auto& info) { return std::string(info.param.name); });
 
