@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,9 @@ struct Shape {
   Fields fields;
   std::string terminator;  // after the record ("" at the end of the file)
 };
+
+// Names the shape in test names and messages (instead of its bytes).
+void PrintTo(const Shape& s, std::ostream* os) { *os << s.name; }
 
 const std::vector<Shape>& shapes() {
   static const std::vector<Shape> all = {
