@@ -93,7 +93,9 @@ def test_export_mermaid_and_dot(crm):
     assert mermaid.startswith("flowchart")
     assert dot.startswith("digraph")
     for text in (mermaid, dot):
-        assert "ESCALATED complaint" in text or "escalat" in text.lower()
+        # The escalation task's node: its id, title and owner.
+        assert "escalation: task: ESCALATED complaint: {{event.payload.summary}}" in text, text
+        assert "owner supervisor, due 4h" in text, text
 
 
 def test_bad_limit_is_one_clear_line(crm):
