@@ -227,12 +227,15 @@ TEST(WorkflowWatch, HostStartedRightAfterACrashFinishesTheInstanceOnceItIsStale)
     ASSERT_EQ(inst.state, "running");
     ASSERT_EQ(inst.position, "$.steps[1]");
   }
-  // Started at once: too young to take at the start, stale two seconds later.
+  // Started at once: too young to take at the start, stale a second or two
+  // later. --poll 30 and no timer pending: only waking every stale interval
+  // finds it before --until.
   const auto until =
-      std::chrono::time_point_cast<Seconds>(std::chrono::system_clock::now()) + Seconds{6};
-  const std::string out = run_command("CRM_PLUGIN_PATH= '" + std::string(CRM_BIN) + "' --db '" +
-                                      db + "' --format json run-due --watch --stale 2 --until " +
-                                      crm::format_time(until) + " 2>/dev/null");
+      std::chrono::time_point_cast<Seconds>(std::chrono::system_clock::now()) + Seconds{8};
+  const std::string out =
+      run_command("CRM_PLUGIN_PATH= '" + std::string(CRM_BIN) + "' --db '" + db +
+                  "' --format json run-due --watch --poll 30 --stale 1 --until " +
+                  crm::format_time(until) + " 2>/dev/null");
   const Json result = Json::parse(out, nullptr, false);
   ASSERT_FALSE(result.is_discarded()) << out;
   EXPECT_EQ(result["recovered"], 1) << out;
@@ -241,6 +244,8 @@ TEST(WorkflowWatch, HostStartedRightAfterACrashFinishesTheInstanceOnceItIsStale)
   const auto inst = only_instance(k, c);
   EXPECT_EQ(inst.state, "completed");
   EXPECT_TRUE(has_tag(k, c, "done"));
+  ASSERT_TRUE(inst.ended_at);
+  EXPECT_LE(*inst.ended_at, until - Seconds{3}) << "taken up only at --until";
 }
 
 }  // namespace
