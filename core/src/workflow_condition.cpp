@@ -39,8 +39,8 @@ void check_path(const Json& c, const char* key, const std::string& path,
 }
 
 void check_operator(const Json& c, const std::string& path, std::vector<DefinitionError>& errors) {
-  if (c.contains("op") && !c["op"].is_string()) {
-    errors.push_back({path + ".op", "must be an operator name (a string)"});
+  if (const auto it = c.find("op"); it != c.end() && !it->is_string()) {
+    errors.push_back({path + ".op", std::string("expected a string, got ") + it->type_name()});
     return;
   }
   const std::string op = c.value("op", "eq");

@@ -69,7 +69,7 @@ TEST(ConditionFindings, AnOperatorThatIsNotAStringIsAnErrorAtItsPath) {
   std::vector<crm::DefinitionError> errors;
   crm::validate_condition(Json::parse(R"({"field": "customer.stage", "op": 1})"), "$.c", errors);
   ASSERT_EQ(errors.size(), 1u);
-  EXPECT_EQ(to_string(errors[0]), "$.c.op: must be an operator name (a string)");
+  EXPECT_EQ(to_string(errors[0]), "$.c.op: expected a string, got number");
   // And so in a workflow definition, instead of a JSON type error.
   const auto problems = crm::check_workflow_json(Json::parse(
       R"({"name": "w", "steps": [{"type": "branch", "condition": {"field": "vars.x", "op": [1]},
