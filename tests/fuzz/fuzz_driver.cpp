@@ -29,6 +29,9 @@
 #include <unistd.h>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size);
+// Present when the build has ASan or UBSan: called before a report ends the
+// process.
+extern "C" __attribute__((weak)) void __sanitizer_set_death_callback(void (*callback)());
 
 namespace {
 
@@ -71,6 +74,8 @@ void save_current() {
   write_all(2, g_crash_path, std::strlen(g_crash_path));
   write_all(2, "\n", 1);
 }
+
+extern "C" void on_sanitizer_death() { save_current(); }
 
 extern "C" void on_fatal_signal(int sig) {
   save_current();
@@ -319,7 +324,13 @@ int main(int argc, char** argv) {
   const std::string name = fs::path(argv[0]).filename().string();
   std::snprintf(g_crash_path, sizeof g_crash_path, "%s/%s-crash-input", o.artifact_dir.c_str(),
                 name.c_str());
-  for (int sig : {SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL}) std::signal(sig, on_fatal_signal);
+  if (__sanitizer_set_death_callback != nullptr) {
+    // The sanitizers' own handlers report crashes with a stack: keep them.
+    __sanitizer_set_death_callback(on_sanitizer_death);
+    std::signal(SIGABRT, on_fatal_signal);  // a failed FUZZ_CHECK
+  } else {
+    for (int sig : {SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL}) std::signal(sig, on_fatal_signal);
+  }
 
   std::vector<fs::path> files;
   for (const std::string& in : o.inputs) {
