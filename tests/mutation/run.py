@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -161,6 +162,10 @@ def run_one(m, original, build_dir, log_dir, args):
     return outcome, time.monotonic() - start
 
 
+def interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("build_dir", type=Path, nargs="?",
@@ -176,6 +181,8 @@ def main():
     ap.add_argument("--filter", metavar="REGEX", help="run only ids matching this regex")
     ap.add_argument("--check", action="store_true",
                     help="only check that every selected mutation applies; build nothing")
+    ap.add_argument("--skip-baseline", action="store_true",
+                    help="do not first build and test the unmutated tree (when it just passed)")
     ap.add_argument("--build-timeout", type=int, default=3600, help="seconds (default 3600)")
     ap.add_argument("--test-timeout", type=int, default=1800, help="seconds (default 1800)")
     args = ap.parse_args()
@@ -209,12 +216,16 @@ def main():
         print(f"{len(mutations)} mutations apply cleanly")
         return 0
 
+    # A plain `kill` must restore the file too: make SIGTERM unwind like Ctrl-C.
+    signal.signal(signal.SIGTERM, interrupt)
     build_dir = args.build_dir.resolve()
     log_dir = build_dir / "mutation-logs"
     log_dir.mkdir(exist_ok=True)
     # The unmutated tree must build and pass, or every mutation looks killed.
-    rc, _ = build(build_dir, log_dir / "baseline.log", args.build_timeout)
-    if rc == 0:
+    rc = 0
+    if not args.skip_baseline:
+        rc, _ = build(build_dir, log_dir / "baseline.log", args.build_timeout)
+    if rc == 0 and not args.skip_baseline:
         regexes = sorted({m.get("tests", "") for m in mutations})
         for regex in regexes:
             rc, _ = ctest(build_dir, regex, log_dir / "baseline.log", args.test_timeout)
@@ -234,10 +245,10 @@ def main():
             print(f"[{i}/{len(mutations)}] {outcome:22} {m['id']}  ({m['kind']}; {secs:.0f} s)",
                   flush=True)
     except KeyboardInterrupt:
-        print("interrupted; the mutated file was restored", file=sys.stderr)
-    finally:
-        # Whatever happened, leave the product code as it was; build it so
-        # the build directory is not left with a mutant's objects.
+        print("interrupted; the mutated file was restored (the build directory may hold "
+              "a mutant's objects until the next build)", file=sys.stderr)
+    else:
+        # Leave the build directory built from the restored sources.
         build(build_dir, log_dir / "restore.log", args.build_timeout)
 
     survived = [m for m, o in results if o == "SURVIVED"]
