@@ -5,13 +5,15 @@ kill and which survive. See tests/mutation/README.md.
 
 Usage:
   tests/mutation/run.py BUILD_DIR [--list FILE ...] [--only ID ...] [--filter REGEX]
-                                  [--check] [--allow-dirty]
+                                  [--check] [--allow-dirty] [--batch N] [--skip-baseline]
   tests/mutation/run.py --restore      (undo what a crashed run left)
 
 Exit status: 0 when every mutation run was killed, 1 when any survived,
 2 on a usage, list or tree error (nothing was mutated then).
 """
 import argparse
+import contextlib
+import fcntl
 import json
 import os
 import re
@@ -127,9 +129,31 @@ def run_logged(cmd, log, timeout):
     return rc, time.monotonic() - start
 
 
+# Set while this process holds the build lock itself (--batch): its builds
+# then run without `flock`, which would wait for this very lock.
+HOLDING_LOCK = False
+
+
 def build(build_dir, log, timeout):
-    return run_logged(["flock", BUILD_LOCK, "cmake", "--build", str(build_dir), "-j2"], log,
-                      timeout)
+    cmd = ["cmake", "--build", str(build_dir), "-j2"]
+    return run_logged(cmd if HOLDING_LOCK else ["flock", BUILD_LOCK, *cmd], log, timeout)
+
+
+@contextlib.contextmanager
+def build_lock(held):
+    """Holds the shared build lock for a batch of mutations (when `held`)."""
+    global HOLDING_LOCK
+    if not held:
+        yield
+        return
+    with open(BUILD_LOCK, "a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        HOLDING_LOCK = True
+        try:
+            yield
+        finally:
+            HOLDING_LOCK = False
+            fcntl.flock(f, fcntl.LOCK_UN)
 
 
 def ctest(build_dir, regex, log, timeout):
@@ -183,6 +207,9 @@ def main():
                     help="only check that every selected mutation applies; build nothing")
     ap.add_argument("--skip-baseline", action="store_true",
                     help="do not first build and test the unmutated tree (when it just passed)")
+    ap.add_argument("--batch", type=int, default=0, metavar="N",
+                    help="take the build lock once for every N mutations (their builds and "
+                         "tests) instead of once per build: fewer waits on a busy machine")
     ap.add_argument("--build-timeout", type=int, default=3600, help="seconds (default 3600)")
     ap.add_argument("--test-timeout", type=int, default=1800, help="seconds (default 1800)")
     args = ap.parse_args()
@@ -239,11 +266,14 @@ def main():
     results = []
     started = time.monotonic()
     try:
-        for i, m in enumerate(mutations, 1):
-            outcome, secs = run_one(m, originals[m["id"]], build_dir, log_dir, args)
-            results.append((m, outcome))
-            print(f"[{i}/{len(mutations)}] {outcome:22} {m['id']}  ({m['kind']}; {secs:.0f} s)",
-                  flush=True)
+        size = args.batch if args.batch > 0 else len(mutations)
+        for first in range(0, len(mutations), size):
+            with build_lock(args.batch > 0):
+                for i, m in enumerate(mutations[first:first + size], first + 1):
+                    outcome, secs = run_one(m, originals[m["id"]], build_dir, log_dir, args)
+                    results.append((m, outcome))
+                    print(f"[{i}/{len(mutations)}] {outcome:22} {m['id']}  "
+                          f"({m['kind']}; {secs:.0f} s)", flush=True)
     except KeyboardInterrupt:
         print("interrupted; the mutated file was restored (the build directory may hold "
               "a mutant's objects until the next build)", file=sys.stderr)
