@@ -5,16 +5,19 @@ kill and which survive. See tests/mutation/README.md.
 
 Usage:
   tests/mutation/run.py BUILD_DIR [--list FILE ...] [--only ID ...] [--filter REGEX]
-                                  [--check] [--allow-dirty]
+                                  [--check] [--allow-dirty] [--batch N] [--skip-baseline]
   tests/mutation/run.py --restore      (undo what a crashed run left)
 
 Exit status: 0 when every mutation run was killed, 1 when any survived,
 2 on a usage, list or tree error (nothing was mutated then).
 """
 import argparse
+import contextlib
+import fcntl
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -126,9 +129,31 @@ def run_logged(cmd, log, timeout):
     return rc, time.monotonic() - start
 
 
+# Set while this process holds the build lock itself (--batch): its builds
+# then run without `flock`, which would wait for this very lock.
+HOLDING_LOCK = False
+
+
 def build(build_dir, log, timeout):
-    return run_logged(["flock", BUILD_LOCK, "cmake", "--build", str(build_dir), "-j2"], log,
-                      timeout)
+    cmd = ["cmake", "--build", str(build_dir), "-j2"]
+    return run_logged(cmd if HOLDING_LOCK else ["flock", BUILD_LOCK, *cmd], log, timeout)
+
+
+@contextlib.contextmanager
+def build_lock(held):
+    """Holds the shared build lock for a batch of mutations (when `held`)."""
+    global HOLDING_LOCK
+    if not held:
+        yield
+        return
+    with open(BUILD_LOCK, "a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        HOLDING_LOCK = True
+        try:
+            yield
+        finally:
+            HOLDING_LOCK = False
+            fcntl.flock(f, fcntl.LOCK_UN)
 
 
 def ctest(build_dir, regex, log, timeout):
@@ -161,6 +186,10 @@ def run_one(m, original, build_dir, log_dir, args):
     return outcome, time.monotonic() - start
 
 
+def interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("build_dir", type=Path, nargs="?",
@@ -176,6 +205,11 @@ def main():
     ap.add_argument("--filter", metavar="REGEX", help="run only ids matching this regex")
     ap.add_argument("--check", action="store_true",
                     help="only check that every selected mutation applies; build nothing")
+    ap.add_argument("--skip-baseline", action="store_true",
+                    help="do not first build and test the unmutated tree (when it just passed)")
+    ap.add_argument("--batch", type=int, default=0, metavar="N",
+                    help="take the build lock once for every N mutations (their builds and "
+                         "tests) instead of once per build: fewer waits on a busy machine")
     ap.add_argument("--build-timeout", type=int, default=3600, help="seconds (default 3600)")
     ap.add_argument("--test-timeout", type=int, default=1800, help="seconds (default 1800)")
     args = ap.parse_args()
@@ -209,12 +243,16 @@ def main():
         print(f"{len(mutations)} mutations apply cleanly")
         return 0
 
+    # A plain `kill` must restore the file too: make SIGTERM unwind like Ctrl-C.
+    signal.signal(signal.SIGTERM, interrupt)
     build_dir = args.build_dir.resolve()
     log_dir = build_dir / "mutation-logs"
     log_dir.mkdir(exist_ok=True)
     # The unmutated tree must build and pass, or every mutation looks killed.
-    rc, _ = build(build_dir, log_dir / "baseline.log", args.build_timeout)
-    if rc == 0:
+    rc = 0
+    if not args.skip_baseline:
+        rc, _ = build(build_dir, log_dir / "baseline.log", args.build_timeout)
+    if rc == 0 and not args.skip_baseline:
         regexes = sorted({m.get("tests", "") for m in mutations})
         for regex in regexes:
             rc, _ = ctest(build_dir, regex, log_dir / "baseline.log", args.test_timeout)
@@ -228,16 +266,19 @@ def main():
     results = []
     started = time.monotonic()
     try:
-        for i, m in enumerate(mutations, 1):
-            outcome, secs = run_one(m, originals[m["id"]], build_dir, log_dir, args)
-            results.append((m, outcome))
-            print(f"[{i}/{len(mutations)}] {outcome:22} {m['id']}  ({m['kind']}; {secs:.0f} s)",
-                  flush=True)
+        size = args.batch if args.batch > 0 else len(mutations)
+        for first in range(0, len(mutations), size):
+            with build_lock(args.batch > 0):
+                for i, m in enumerate(mutations[first:first + size], first + 1):
+                    outcome, secs = run_one(m, originals[m["id"]], build_dir, log_dir, args)
+                    results.append((m, outcome))
+                    print(f"[{i}/{len(mutations)}] {outcome:22} {m['id']}  "
+                          f"({m['kind']}; {secs:.0f} s)", flush=True)
     except KeyboardInterrupt:
-        print("interrupted; the mutated file was restored", file=sys.stderr)
-    finally:
-        # Whatever happened, leave the product code as it was; build it so
-        # the build directory is not left with a mutant's objects.
+        print("interrupted; the mutated file was restored (the build directory may hold "
+              "a mutant's objects until the next build)", file=sys.stderr)
+    else:
+        # Leave the build directory built from the restored sources.
         build(build_dir, log_dir / "restore.log", args.build_timeout)
 
     survived = [m for m, o in results if o == "SURVIVED"]
