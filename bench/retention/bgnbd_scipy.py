@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Reference BG/NBD fit with SciPy, for bench_bgnbd.
 
-Usage: bgnbd_scipy.py HISTORIES.csv [HISTORIES.csv ...]
+Usage: bgnbd_scipy.py HISTORIES.csv:REPEATS [HISTORIES.csv:REPEATS ...]
 
 Each CSV has the columns x,t_x,T (one customer per row). For each file the
 script fits the BG/NBD model (Fader, Hardie & Lee 2005) by minimising the same
@@ -13,7 +13,9 @@ with scipy.optimize.minimize (L-BFGS-B, analytic gradient), twice:
   compressed  identical (x, t_x, T) rows merged with weights first (np.unique),
               the same trick the C++ library uses.
 
-Reading the CSV is not timed. Output: one line per fit,
+Each fit is timed REPEATS times and the median is reported (bench_bgnbd
+takes the median of as many runs of its own fit). Reading the CSV is not
+timed. Output: one line per fit,
   RESULT file=<path> variant=<raw|compressed> rows=<n> seconds=<s> r=.. alpha=.. a=.. b=.. ll=.. nit=..
 """
 import sys
@@ -59,25 +61,36 @@ def fit(x, tx, T, w):
     return np.exp(res.x), -res.fun * W, res.nit
 
 
+def median_time(repeats, fn):
+    times, result = [], None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times)), result
+
+
+def fit_compressed(data):
+    rows, counts = np.unique(data, axis=0, return_counts=True)
+    return fit(rows[:, 0], rows[:, 1], rows[:, 2], counts.astype(float)) + (len(rows),)
+
+
 def main():
-    for path in sys.argv[1:]:
+    for arg in sys.argv[1:]:
+        path, repeats = arg.rsplit(":", 1)
+        repeats = int(repeats)
         data = np.loadtxt(path, delimiter=",", skiprows=1)
         x, tx, T = data[:, 0], data[:, 1], data[:, 2]
         # Warm up NumPy/SciPy code paths on a small slice (not timed).
         fit(x[:1000], tx[:1000], T[:1000], np.ones(min(1000, len(x))))
 
-        start = time.perf_counter()
-        params, ll, nit = fit(x, tx, T, np.ones(len(x)))
-        raw = time.perf_counter() - start
+        raw, (params, ll, nit) = median_time(repeats, lambda: fit(x, tx, T, np.ones(len(x))))
         print(f"RESULT file={path} variant=raw rows={len(x)} seconds={raw:.6f} "
               f"r={params[0]:.6f} alpha={params[1]:.6f} a={params[2]:.6f} b={params[3]:.6f} "
               f"ll={ll:.4f} nit={nit}", flush=True)
 
-        start = time.perf_counter()
-        rows, counts = np.unique(data, axis=0, return_counts=True)
-        params, ll, nit = fit(rows[:, 0], rows[:, 1], rows[:, 2], counts.astype(float))
-        comp = time.perf_counter() - start
-        print(f"RESULT file={path} variant=compressed rows={len(rows)} seconds={comp:.6f} "
+        comp, (params, ll, nit, distinct) = median_time(repeats, lambda: fit_compressed(data))
+        print(f"RESULT file={path} variant=compressed rows={distinct} seconds={comp:.6f} "
               f"r={params[0]:.6f} alpha={params[1]:.6f} a={params[2]:.6f} b={params[3]:.6f} "
               f"ll={ll:.4f} nit={nit}", flush=True)
 
