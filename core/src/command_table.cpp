@@ -1,7 +1,10 @@
 #include "command_table.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <filesystem>
+#include <optional>
 
 #include "crm/error.hpp"
 
@@ -31,7 +34,7 @@ double CommandInput::number(const std::string& name, double fallback) const {
   if (!parse_whole(get(name), v)) {
     throw InvalidInput("--" + name + " '" + get(name) + "' is not a number");
   }
-  // from_chars reads "inf" and "nan"; no option means either.
+  // from_chars reads "nan" and "inf"; no option means either.
   if (!std::isfinite(v)) {
     throw InvalidInput("--" + name + " '" + get(name) + "' is not a finite number");
   }
@@ -55,6 +58,49 @@ std::string join(const std::vector<std::string>& path) {
   for (const auto& w : path) s += (s.empty() ? "" : " ") + w;
   return s;
 }
+
+bool has_option(const CommandSpec& spec, const std::string& name) {
+  return std::any_of(spec.options.begin(), spec.options.end(),
+                     [&](const CommandOption& o) { return o.name == name; });
+}
+
+// Options every command names the same way mean the same everywhere, so the
+// table checks them before the handler runs, for every host and plugin:
+// --limit, --offset and --count are whole numbers, 0 or more; an --out file
+// that exists is kept unless --force is given.
+void check_conventional_options(const CommandSpec& spec, const CommandInput& in) {
+  for (const char* name : {"limit", "offset", "count"}) {
+    if (!has_option(spec, name) || !in.has(name)) continue;
+    if (in.integer(name, 0) < 0) {
+      throw InvalidInput(std::string("--") + name + " must be 0 or more, got " + in.get(name));
+    }
+  }
+  if (has_option(spec, "out") && in.has("out") && !in.flag("force")) {
+    std::error_code ec;
+    if (std::filesystem::exists(in.get("out"), ec)) {
+      throw InvalidInput("--out " + in.get("out") +
+                         " exists already; pass --force to overwrite it");
+    }
+  }
+}
+
+// The JSON path of the first number in `j` that is NaN or infinite, if any.
+std::optional<std::string> non_finite_at(const Json& j, const std::string& path) {
+  if (j.is_number_float()) {
+    if (!std::isfinite(j.get<double>())) return path.empty() ? "/" : path;
+    return std::nullopt;
+  }
+  if (j.is_object()) {
+    for (const auto& [key, value] : j.items()) {
+      if (auto at = non_finite_at(value, path + "/" + key)) return at;
+    }
+  } else if (j.is_array()) {
+    for (std::size_t i = 0; i < j.size(); ++i) {
+      if (auto at = non_finite_at(j[i], path + "/" + std::to_string(i))) return at;
+    }
+  }
+  return std::nullopt;
+}
 }  // namespace
 
 void CommandTable::add(CommandSpec spec, CommandHandler handler) {
@@ -62,6 +108,9 @@ void CommandTable::add(CommandSpec spec, CommandHandler handler) {
   if (!handler) throw InvalidInput("command '" + join(spec.path) + "' has no handler");
   if (commands_.count(spec.path)) {
     throw InvalidInput("command '" + join(spec.path) + "' is already registered");
+  }
+  if (has_option(spec, "out") && !has_option(spec, "force")) {
+    spec.options.push_back(flag("force", "overwrite the --out file if it exists"));
   }
   auto path = spec.path;
   commands_.emplace(
@@ -78,8 +127,16 @@ std::vector<CommandSpec> CommandTable::list() const {
 CommandOutput CommandTable::run(const std::vector<std::string>& path, const CommandInput& input) {
   auto it = commands_.find(path);
   if (it == commands_.end()) throw NotFound("no command '" + join(path) + "'");
+  check_conventional_options(it->second.spec, input);
   const auto handler = it->second.handler;
-  return (*handler)(input);
+  CommandOutput out = (*handler)(input);
+  // JSON has no NaN or infinity (it would print as null), and a text
+  // rendering of one says "nan": a result that is not a number is an error.
+  if (const auto at = non_finite_at(out.data, "")) {
+    throw Error("'" + join(path) + "' computed a value that is not a finite number (at " + *at +
+                "); the inputs are out of the range it can compute");
+  }
+  return out;
 }
 
 void CommandTable::remove(const std::vector<std::string>& path) { commands_.erase(path); }

@@ -8,6 +8,7 @@
 
 #include "crm/csv.hpp"
 #include "crm/error.hpp"
+#include "crm/spelling.hpp"
 
 namespace crm {
 namespace {
@@ -73,8 +74,7 @@ enum class Field {
   kAttribute,  // any other column
 };
 
-Field customer_field(std::string_view col) {
-  static constexpr std::pair<std::string_view, Field> kNamed[] = {
+constexpr std::pair<std::string_view, Field> kCustomerColumns[] = {
       {"id", Field::kIgnored},
       {"external_id", Field::kExternalId},
       {"name", Field::kName},
@@ -90,8 +90,10 @@ Field customer_field(std::string_view col) {
       {"contact_role", Field::kContactRole},
       {"contact_email", Field::kContactEmail},
       {"contact_phone", Field::kContactPhone},
-  };
-  for (const auto& [name, field] : kNamed) {
+};
+
+Field customer_field(std::string_view col) {
+  for (const auto& [name, field] : kCustomerColumns) {
     if (col == name) return field;
   }
   if (col.starts_with("consent_")) return Field::kConsent;
@@ -128,6 +130,46 @@ Columns read_header(CsvReader& csv, const std::filesystem::path& file) {
     c.names.push_back(std::move(name));
   }
   return c;
+}
+
+// The columns of the header that are neither known (`is_known`) nor listed
+// in o.attributes, each with the known column (of `known`) it is nearest to.
+// With o.strict they stop the import; otherwise the report warns of them.
+template <class IsKnown>
+void check_unknown_columns(const std::filesystem::path& file, const Columns& cols,
+                           const std::vector<std::string>& known, IsKnown is_known,
+                           const ImportOptions& o, ImportReport& r) {
+  for (const std::string& name : cols.names) {
+    if (is_known(name)) continue;
+    if (std::find(o.attributes.begin(), o.attributes.end(), name) != o.attributes.end()) continue;
+    r.unknown_columns.push_back({name, nearest_word(name, known).value_or("")});
+  }
+  if (!o.strict || r.unknown_columns.empty()) return;
+  std::string list;
+  for (const auto& u : r.unknown_columns) {
+    list += (list.empty() ? "'" : ", '") + u.column + "'";
+    if (!u.nearest.empty()) list += " (did you mean '" + u.nearest + "'?)";
+  }
+  throw InvalidInput(file.string() + ":1: unknown column" +
+                     (r.unknown_columns.size() > 1 ? "s " : " ") + list +
+                     ": --strict takes only known columns and those named with --attributes");
+}
+
+std::vector<std::string> known_customer_columns() {
+  std::vector<std::string> out;
+  for (const auto& [name, field] : kCustomerColumns) out.emplace_back(name);
+  for (const char* c : {"consent_email", "consent_sms", "consent_phone", "consent_post"}) {
+    out.emplace_back(c);
+  }
+  return out;
+}
+
+const std::vector<std::string>& known_interaction_columns() {
+  static const std::vector<std::string> names = {
+      "customer_id", "external_id", "email",       "phone",  "occurred_at", "date",
+      "channel",     "kind",        "direction",   "amount", "agent",       "notes",
+      "commitments", "case_id"};
+  return names;
 }
 
 const char* match_column(MatchKey k) {
@@ -285,6 +327,7 @@ void guard_row(ImportReport& r, const std::filesystem::path& file, std::int64_t 
   try {
     step();
   } catch (const DuplicateKey& e) {
+    ++r.existing;
     add_error(r, line, e.what());
   } catch (const StoreError& e) {
     throw StoreError(file.string() + ":" + std::to_string(line) + ": " + e.what());
@@ -351,6 +394,7 @@ class CustomerBatch {
       if (outcomes[i].error.empty()) {
         ++r_.inserted;
       } else {
+        if (outcomes[i].duplicate) ++r_.existing;
         add_error(r_, lines_[i], std::move(outcomes[i].error));
       }
     }
@@ -413,8 +457,18 @@ ImportOptions::Mode parse_import_mode(std::string_view text) {
 Json to_json(const ImportReport& r) {
   Json errors = Json::array();
   for (const auto& e : r.errors) errors.push_back({{"line", e.line}, {"message", e.message}});
-  return Json{{"read", r.read},       {"inserted", r.inserted}, {"updated", r.updated},
-              {"skipped", r.skipped}, {"errors", errors},       {"committed", r.committed}};
+  Json unknown = Json::array();
+  for (const auto& u : r.unknown_columns) {
+    unknown.push_back({{"column", u.column}, {"nearest", u.nearest}});
+  }
+  return Json{{"read", r.read},
+              {"inserted", r.inserted},
+              {"updated", r.updated},
+              {"skipped", r.skipped},
+              {"existing", r.existing},
+              {"errors", errors},
+              {"unknown_columns", unknown},
+              {"committed", r.committed}};
 }
 
 ImportReport import_customers(Store& store, const std::filesystem::path& file,
@@ -431,6 +485,9 @@ ImportReport import_customers(Store& store, const std::filesystem::path& file,
     throw InvalidInput(file.string() + ":1: no 'name' column");
   }
   ImportReport r;
+  check_unknown_columns(
+      file, cols, known_customer_columns(),
+      [](const std::string& c) { return customer_field(c) != Field::kAttribute; }, o, r);
   Transaction tx(store.db());
   std::optional<DeferredIndexes> deferred;
   if (bulk_load(store, csv, o)) {
@@ -451,7 +508,7 @@ ImportReport import_customers(Store& store, const std::filesystem::path& file,
                    if (!key.empty()) existing = store.customers().find_by(o.match, key);
                  }
                  if (o.mode == ImportOptions::Mode::kCreate && existing) {
-                   throw InvalidInput(std::string("a customer with ") + key_col + " '" + key +
+                   throw DuplicateKey(std::string("a customer with ") + key_col + " '" + key +
                                       "' exists already (id " + std::to_string(existing->id) + ")");
                  }
                  if (o.mode == ImportOptions::Mode::kUpdate && !existing) {
@@ -494,7 +551,13 @@ ImportReport import_interactions(Store& store, const std::filesystem::path& file
       throw InvalidInput(file.string() + ":1: no '" + required + "' column");
   }
   const auto time_col = cols.find("occurred_at") ? cols.find("occurred_at") : cols.find("date");
+  if (!time_col) throw InvalidInput(file.string() + ":1: no 'occurred_at' (or 'date') column");
   ImportReport r;
+  const auto& known = known_interaction_columns();
+  check_unknown_columns(
+      file, cols, known,
+      [&](const std::string& c) { return std::find(known.begin(), known.end(), c) != known.end(); },
+      o, r);
   Transaction tx(store.db());
   std::unordered_map<std::string, CustomerId> resolved;  // key -> id, cached per import
   for_each_row(csv, file, cols, o, r, [&](const std::vector<std::string_view>& f, std::int64_t) {
@@ -516,7 +579,7 @@ ImportReport import_interactions(Store& store, const std::filesystem::path& file
       }
       it.customer_id = hit->second;
     }
-    if (!time_col || f[*time_col].empty()) throw InvalidInput("no occurred_at time");
+    if (f[*time_col].empty()) throw InvalidInput("no occurred_at time");
     it.occurred_at = parse_time(f[*time_col]);
     for (std::size_t i = 0; i < f.size(); ++i) {
       const std::string& col = cols.names[i];

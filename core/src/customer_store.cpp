@@ -155,6 +155,7 @@ std::vector<AddOutcome> CustomerStore::add_many(std::span<const Customer> custom
       continue;
     } catch (const DuplicateKey& e) {
       out[i].error = e.what();
+      out[i].duplicate = true;
       continue;
     }
     const CustomerId id = p_.db.last_insert_id();
@@ -277,9 +278,11 @@ std::optional<Customer> CustomerStore::find_by(MatchKey key, std::string_view va
   return out;
 }
 
-std::vector<Customer> CustomerStore::list(const CustomerQuery& q) {
-  std::string sql = std::string("SELECT ") + kColumns + " FROM customers WHERE 1=1";
-  std::vector<SqlValue> params;
+namespace {
+
+// The WHERE clause of `q`'s filters, with its parameters added to `params`.
+std::string where_clause(const CustomerQuery& q, std::vector<SqlValue>& params) {
+  std::string sql = " WHERE 1=1";
   if (q.owner) {
     sql += " AND owner = ?";
     params.emplace_back(*q.owner);
@@ -306,6 +309,15 @@ std::vector<Customer> CustomerStore::list(const CustomerQuery& q) {
     const std::string pat = "%" + escape_like(*q.text) + "%";
     params.insert(params.end(), {pat, pat, pat});
   }
+  return sql;
+}
+
+}  // namespace
+
+std::vector<Customer> CustomerStore::list(const CustomerQuery& q) {
+  std::vector<SqlValue> params;
+  std::string sql =
+      std::string("SELECT ") + kColumns + " FROM customers" + where_clause(q, params);
   sql += " ORDER BY id LIMIT ? OFFSET ?";
   params.emplace_back(q.limit);
   params.emplace_back(q.offset);
@@ -316,6 +328,13 @@ std::vector<Customer> CustomerStore::list(const CustomerQuery& q) {
 
 std::int64_t CustomerStore::count() {
   return p_.db.query("SELECT COUNT(*) FROM customers").at(0).integer(0);
+}
+
+std::int64_t CustomerStore::count(const CustomerQuery& q) {
+  std::vector<SqlValue> params;
+  return p_.db.query("SELECT COUNT(*) FROM customers" + where_clause(q, params), params)
+      .at(0)
+      .integer(0);
 }
 
 Handover CustomerStore::reassign_owner(const std::string& from, const std::string& to,

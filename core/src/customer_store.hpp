@@ -17,6 +17,7 @@ class CustomerStore final : public CustomerRepository {
   std::optional<Customer> find_by(MatchKey key, std::string_view value) override;
   std::vector<Customer> list(const CustomerQuery& q) override;
   std::int64_t count() override;
+  std::int64_t count(const CustomerQuery& q) override;
   Handover reassign_owner(const std::string& from, const std::string& to, const Actor& by) override;
   std::vector<DuplicateGroup> find_duplicates() override;
   void merge(CustomerId keep, CustomerId other, const Actor& by) override;

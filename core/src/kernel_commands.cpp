@@ -1,5 +1,6 @@
 #include "kernel_commands.hpp"
 
+#include <cctype>
 #include <algorithm>
 #include <charconv>
 #include <map>
@@ -40,12 +41,28 @@ CommandOutput plugins_list(Kernel& k) {
   return out;
 }
 
+// "city, Region" -> {"city", "region"}: header names as read_header() keeps them.
+std::vector<std::string> split_names(const std::string& list) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (std::size_t i = 0; i <= list.size(); ++i) {
+    if (i == list.size() || list[i] == ',') {
+      if (!cur.empty()) out.push_back(cur);
+      cur.clear();
+    } else if (list[i] != ' ' && list[i] != '\t') {
+      cur += static_cast<char>(std::tolower(static_cast<unsigned char>(list[i])));
+    }
+  }
+  return out;
+}
+
 ImportOptions import_options(const CommandInput& in) {
   ImportOptions o;
   o.mode = parse_import_mode(in.get("mode", "create"));
   o.match = parse_match_key(in.get("match", "external_id"));
   o.dry_run = in.flag("dry-run");
   o.strict = in.flag("strict");
+  for (const auto& name : split_names(in.get("attributes"))) o.attributes.push_back(name);
   o.actor = in.actor;
   if (in.progress) {
     o.progress = [p = in.progress](std::int64_t rows, std::int64_t bytes, std::int64_t size) {
@@ -55,23 +72,43 @@ ImportOptions import_options(const CommandInput& in) {
   return o;
 }
 
-CommandOutput import_result(const ImportReport& r, const std::string& file, bool dry_run) {
+// Row errors the text shows; all of them (up to 1,000) are in the JSON.
+constexpr std::size_t kShownRowErrors = 20;
+
+// The text and exit status of an import. `kept_as` says where an unknown
+// column's cells went ("custom attribute", "payload entry").
+CommandOutput import_result(const ImportReport& r, const std::string& file, const ImportOptions& o,
+                            const char* kept_as) {
   CommandOutput out;
   out.data = to_json(r);
-  std::string t = file + ": read " + std::to_string(r.read) + ", inserted " +
-                  std::to_string(r.inserted) + ", updated " + std::to_string(r.updated) +
-                  ", skipped " + std::to_string(r.skipped);
-  t += dry_run ? " (dry run: nothing written)\n"
-               : (r.committed ? "\n" : " (--strict: nothing written)\n");
-  for (const auto& e : r.errors) t += file + ":" + std::to_string(e.line) + ": " + e.message + "\n";
-  if (r.skipped > static_cast<std::int64_t>(r.errors.size())) {
-    t += "... and " + std::to_string(r.skipped - static_cast<std::int64_t>(r.errors.size())) +
-         " more errors\n";
+  std::string t;
+  for (const auto& u : r.unknown_columns) {
+    t += file + ":1: warning: unknown column '" + u.column + "', kept as a " + kept_as;
+    if (!u.nearest.empty()) t += "; did you mean '" + u.nearest + "'?";
+    t += "\n";
+  }
+  t += file + ": read " + std::to_string(r.read) + ", inserted " + std::to_string(r.inserted) +
+       ", updated " + std::to_string(r.updated) + ", skipped " + std::to_string(r.skipped);
+  t += o.dry_run ? " (dry run: nothing written)\n"
+                 : (r.committed ? "\n" : " (--strict: nothing written)\n");
+  const std::size_t shown = std::min(r.errors.size(), kShownRowErrors);
+  for (std::size_t i = 0; i < shown; ++i) {
+    t += file + ":" + std::to_string(r.errors[i].line) + ": " + r.errors[i].message + "\n";
+  }
+  if (r.skipped > static_cast<std::int64_t>(shown)) {
+    t += "... and " + std::to_string(r.skipped - static_cast<std::int64_t>(shown)) +
+         " more errors (--format json lists the first " + std::to_string(r.errors.size()) +
+         ")\n";
+  }
+  const bool nothing_imported = r.inserted + r.updated == 0 && r.read > 0;
+  if (nothing_imported && r.existing == r.read) {
+    t += "every row names a customer that exists already: use --mode upsert (or --mode update) "
+         "to update them\n";
   }
   out.text = t;
   // Nothing imported is a failure a script must notice.
-  if (r.inserted + r.updated == 0 && r.read > 0) out.exit_code = 1;
-  if (!r.committed && !dry_run) out.exit_code = 1;
+  if (nothing_imported) out.exit_code = 1;
+  if (!r.committed && !o.dry_run) out.exit_code = 1;
   return out;
 }
 
@@ -99,8 +136,16 @@ CommandOutput customers_list(Kernel& k, const CommandInput& in) {
     out.data.push_back(to_json(c));
     rows.push_back(customer_row(c));
   }
-  out.text = render_table(kCustomerHeader, rows) + std::to_string(rows.size()) + " of " +
-             std::to_string(k.store().customers().count()) + " customers\n";
+  // The footer counts the customers the filters match, and says so when
+  // --limit or --offset left some of them out.
+  const std::int64_t matching = k.store().customers().count(q);
+  const bool filtered = q.owner || q.stage || q.segment || q.tag || q.text;
+  const auto shown = static_cast<std::int64_t>(rows.size());
+  std::string footer = std::to_string(matching) + (filtered ? " customers matching" : " customers");
+  if (shown < matching) {
+    footer = "showing " + std::to_string(shown) + " of " + footer + "; --limit/--offset for more";
+  }
+  out.text = render_table(kCustomerHeader, rows) + footer + "\n";
   return out;
 }
 
@@ -380,19 +425,20 @@ void register_kernel_commands(Kernel& k) {
       option("mode", "create, update or upsert", "create"),
       option("match", "match rows on external_id, email or phone", "external_id"),
       flag("dry-run", "validate and count, write nothing"),
-      flag("strict", "write nothing if any row is bad")};
+      flag("strict", "write nothing if any row is bad or any column unknown"),
+      option("attributes", "custom columns expected beyond the known ones (a,b,...)")};
   r.add(command({"import", "customers"}, "import customers from a CSV file", import_opts, {"FILE"}),
         [&k](const CommandInput& in) {
           const auto& file = in.positionals.at(0);
-          return import_result(import_customers(k.store(), file, import_options(in)), file,
-                               in.flag("dry-run"));
+          const ImportOptions o = import_options(in);
+          return import_result(import_customers(k.store(), file, o), file, o, "custom attribute");
         });
   r.add(command({"import", "interactions"},
                 "import interactions (purchases, calls...) from a CSV file", import_opts, {"FILE"}),
         [&k](const CommandInput& in) {
           const auto& file = in.positionals.at(0);
-          return import_result(import_interactions(k.store(), file, import_options(in)), file,
-                               in.flag("dry-run"));
+          const ImportOptions o = import_options(in);
+          return import_result(import_interactions(k.store(), file, o), file, o, "payload entry");
         });
 
   r.add(command({"customers", "list"}, "list customers",

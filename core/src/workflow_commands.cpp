@@ -205,6 +205,14 @@ void register_workflow_commands(CommandRegistry& r, WorkflowEngine& wf) {
           CommandOutput out;
           out.data = to_json(*inst);
           out.text = "started instance " + std::to_string(id) + " (" + inst->state + ")\n";
+          // An instance that failed before its first wait is a start that did
+          // not do what was asked: say why, and exit non-zero.
+          if (inst->state == "failed") {
+            out.text = "instance " + std::to_string(id) + " of workflow " + inst->workflow +
+                       " failed" + (inst->position.empty() ? "" : " at " + inst->position) +
+                       ": " + inst->error + "\n";
+            out.exit_code = 1;
+          }
           return out;
         });
   r.add(command({"workflows", "cancel"}, "cancel an active instance", {}, {"ID"}),

@@ -6,14 +6,19 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
+#include <set>
 
 #include "crm/error.hpp"
 #include "crm/kernel.hpp"
+#include "crm/spelling.hpp"
+#include "crm/version.hpp"
 #include "demo.hpp"
 #include "sample_data.hpp"
 
@@ -63,14 +68,92 @@ Globals prescan(int argc, char** argv) {
   return g;
 }
 
+// The line and column of byte `offset` of `text`, both from 1.
+std::pair<std::size_t, std::size_t> line_and_column(const std::string& text, std::size_t offset) {
+  std::size_t line = 1, column = 1;
+  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  return {line, column};
+}
+
+// The "plugins" object of the configuration file at `path` ({} without one).
+// Throws InvalidInput naming the file, and the line or key at fault: the file
+// is unreadable, not JSON, not an object, has a key other than "plugins", or
+// a plugin's section is not an object.
 crm::Json read_config(const std::string& path) {
   if (path.empty()) return crm::Json::object();
   std::ifstream in(path);
-  if (!in) throw crm::InvalidInput("cannot read configuration " + path);
+  if (!in) throw crm::InvalidInput("configuration " + path + ": cannot read the file");
+  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  crm::Json j;
   try {
-    return crm::Json::parse(in);
-  } catch (const crm::Json::exception& e) {
-    throw crm::InvalidInput("configuration " + path + ": " + e.what());
+    j = crm::Json::parse(text);
+  } catch (const crm::Json::parse_error& e) {
+    // The parser's message after its "[json.exception...] ... column N: "
+    // prefix: the reason, without the library's error id.
+    const std::string what = e.what();
+    const auto at = what.find(": ", what.find("column"));
+    const auto [line, column] = line_and_column(text, e.byte > 0 ? e.byte - 1 : 0);
+    throw crm::InvalidInput("configuration " + path + ":" + std::to_string(line) + ":" +
+                            std::to_string(column) + ": not valid JSON" +
+                            (at == std::string::npos ? "" : ": " + what.substr(at + 2)));
+  }
+  if (!j.is_object()) {
+    throw crm::InvalidInput("configuration " + path + ": expected a JSON object, got " +
+                            j.type_name());
+  }
+  for (const auto& [key, value] : j.items()) {
+    if (key != "plugins") {
+      throw crm::InvalidInput("configuration " + path + ": unknown key '" + key +
+                              "' (the only key is 'plugins')");
+    }
+  }
+  const crm::Json plugins = j.value("plugins", crm::Json::object());
+  if (!plugins.is_object()) {
+    throw crm::InvalidInput("configuration " + path + ": key plugins: expected an object, got " +
+                            plugins.type_name());
+  }
+  for (const auto& [name, section] : plugins.items()) {
+    if (!section.is_object()) {
+      throw crm::InvalidInput("configuration " + path + ": key plugins." + name +
+                              ": expected an object, got " + section.type_name());
+    }
+  }
+  return plugins;
+}
+
+// Checks the plugins' sections of the configuration against the plugins
+// found: a section for no plugin is a warning (with the nearest name); a
+// configured plugin that failed to start (most often because it refused its
+// section) is an error naming the file and the section. `plugins list`
+// still runs, so the failure can be looked at.
+void check_plugin_config(const crm::Kernel& kernel, const crm::Json& plugins,
+                         const std::string& path, bool fatal) {
+  std::vector<std::string> names;
+  for (const auto& r : kernel.plugins()) names.push_back(r.name);
+  for (const auto& [name, section] : plugins.items()) {
+    const auto rec = std::find_if(kernel.plugins().begin(), kernel.plugins().end(),
+                                  [&](const crm::PluginRecord& r) { return r.name == name; });
+    if (rec == kernel.plugins().end()) {
+      const auto near = crm::nearest_word(name, names);
+      std::cerr << "crm: warning: configuration " << path << ": key plugins." << name
+                << ": no plugin named '" << name << "' was found"
+                << (near ? " (did you mean '" + *near + "'?)" : std::string()) << '\n';
+      continue;
+    }
+    if (rec->status == "started") continue;
+    std::string why = rec->error;
+    if (why.starts_with("start threw: ")) why = why.substr(13);
+    const std::string message = "configuration " + path + ": key plugins." + name + ": plugin '" +
+                                name + "' " + rec->status + ": " + why;
+    if (fatal) throw crm::InvalidInput(message);
+    std::cerr << "crm: warning: " << message << '\n';
   }
 }
 
@@ -84,11 +167,14 @@ void progress_bar(std::int64_t done, std::int64_t total, const std::string& what
             << what << (done >= total ? "\n" : "") << std::flush;
 }
 
+// JSON on stdout, for scripts, even when the command failed; text on stdout,
+// or on stderr when the command failed (an import that imported nothing, a
+// workflow instance that failed), so that errors never mix with results.
 void print(const crm::CommandOutput& out, const std::string& format) {
   if (format == "json" || out.text.empty()) {
-    std::cout << out.data.dump(2) << '\n';
+    std::cout << out.data.dump(2, ' ', false, crm::Json::error_handler_t::replace) << '\n';
   } else {
-    std::cout << out.text;
+    (out.exit_code == 0 ? std::cout : std::cerr) << out.text;
   }
 }
 
@@ -133,6 +219,96 @@ void add_sample_commands(crm::CommandRegistry& r) {
   }
 }
 
+// A mistake in the command words, found before the argument parser sees
+// them: its message and the exit status the parser would give.
+struct WordProblem {
+  std::string message;
+  int status;
+};
+
+std::string join(const std::vector<std::string>& words, const char* sep) {
+  std::string s;
+  for (const auto& w : words) s += (s.empty() ? "" : sep) + w;
+  return s;
+}
+
+// The words that may follow `typed` ({"customers"} -> list, show, ...),
+// sorted; empty when `typed` is a whole command.
+std::vector<std::string> next_words(const std::set<std::vector<std::string>>& paths,
+                                    const std::vector<std::string>& typed) {
+  std::set<std::string> out;
+  for (const auto& p : paths) {
+    if (p.size() > typed.size() && std::equal(typed.begin(), typed.end(), p.begin())) {
+      out.insert(p[typed.size()]);
+    }
+  }
+  return {out.begin(), out.end()};
+}
+
+// Checks the command words of the command line against the commands there
+// are: a word that is none of them is named, with the nearest valid word at
+// its level and, when it may be a plugin's, a pointer to `crm plugins list`
+// naming the plugins that are not loaded. The parser alone would say "A
+// subcommand is required" or "arguments were not expected". Options other
+// than the global ones end the check: the parser judges them.
+std::optional<WordProblem> check_command_words(int argc, char** argv,
+                                               const std::set<std::vector<std::string>>& paths,
+                                               const std::vector<crm::PluginRecord>& plugins) {
+  std::vector<std::string> typed;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "-h" || a == "--help" || a == "--version") return std::nullopt;
+    bool global = false;
+    for (const char* name : {"--db", "--plugin-dir", "--format", "--config"}) {
+      if (a == name) {
+        ++i;  // its value
+        global = true;
+      } else if (a.starts_with(std::string(name) + "=")) {
+        global = true;
+      }
+    }
+    if (global) continue;
+    if (a.starts_with("-")) return std::nullopt;
+    const std::vector<std::string> words = next_words(paths, typed);
+    if (words.empty()) return std::nullopt;  // a whole command: the rest are its arguments
+    if (std::find(words.begin(), words.end(), a) != words.end()) {
+      typed.push_back(a);
+      continue;
+    }
+    std::vector<std::string> said = typed;
+    said.push_back(a);
+    std::string m = "unknown command '" + join(said, " ") + "'";
+    const auto near = crm::nearest_word(a, words);
+    if (near) {
+      std::vector<std::string> meant = typed;
+      meant.push_back(*near);
+      m += "; did you mean 'crm " + join(meant, " ") + "'?";
+    } else {
+      m += typed.empty() ? "; the commands are " : "; 'crm " + join(typed, " ") + "' has ";
+      m += join(words, ", ");
+    }
+    std::vector<std::string> not_loaded;
+    for (const auto& r : plugins) {
+      if (r.status != "started") not_loaded.push_back(r.name + " (" + r.status + ")");
+    }
+    if (!not_loaded.empty()) {
+      m += "; plugins not loaded: " + join(not_loaded, ", ") + ", see 'crm plugins list'";
+    } else if (!near) {
+      m += "; a plugin's command is there only when its plugin is loaded: see 'crm plugins list'";
+    }
+    return WordProblem{m, static_cast<int>(CLI::ExitCodes::ExtrasError)};
+  }
+  const std::vector<std::string> words = next_words(paths, typed);
+  if (words.empty()) return std::nullopt;
+  if (typed.empty()) {
+    return WordProblem{"no command given; try 'crm --help', or one of: " + join(words, ", "),
+                       static_cast<int>(CLI::ExitCodes::RequiredError)};
+  }
+  return WordProblem{
+      "'crm " + join(typed, " ") + "' needs one more word, one of: " + join(words, ", "),
+      static_cast<int>(CLI::ExitCodes::RequiredError)};
+}
+
 int run(int argc, char** argv) {
   const Globals g = prescan(argc, argv);
   if (g.command == "demo") {
@@ -148,8 +324,13 @@ int run(int argc, char** argv) {
 
   crm::KernelOptions ko;
   ko.database = db_missing ? ":memory:" : g.db;
-  for (const auto& d : g.plugin_dirs) ko.plugin_dirs.emplace_back(d);
-  ko.plugin_config = read_config(g.config).value("plugins", crm::Json::object());
+  for (const auto& d : g.plugin_dirs) {
+    std::error_code ec;
+    if (!fs::exists(d, ec)) throw crm::InvalidInput("--plugin-dir " + d + ": no such directory");
+    if (!fs::is_directory(d, ec)) throw crm::InvalidInput("--plugin-dir " + d + ": not a directory");
+    ko.plugin_dirs.emplace_back(d);
+  }
+  ko.plugin_config = read_config(g.config);
   // `run-due --now T` replays time up to T: the scheduler moves this clock
   // from the present through each due time (a T in the past leaves it now).
   if (g.command == "run-due" && g.now) {
@@ -161,6 +342,9 @@ int run(int argc, char** argv) {
 
   CLI::App app{"crm: the command line of the CRM framework SDK"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("crm ") + crm::kVersion + " (plugin API " +
+                                        std::to_string(crm::kApiMajor) + "." +
+                                        std::to_string(crm::kApiMinor) + ")");
   std::string ignored;
   std::vector<std::string> ignored_dirs;
   app.add_option("--db", ignored, "SQLite database (default: $CRM_DB, else ./crm.db)");
@@ -216,11 +400,18 @@ int run(int argc, char** argv) {
     bound.push_back(std::move(b));
   }
 
+  std::set<std::vector<std::string>> paths = {{"init"}, {"demo"}};
+  for (const auto& spec : specs) paths.insert(spec.path);
+  if (const auto problem = check_command_words(argc, argv, paths, kernel.plugins())) {
+    std::cerr << "crm: error: " << problem->message << '\n';
+    return problem->status;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
+  check_plugin_config(kernel, ko.plugin_config, g.config, g.command != "plugins");
 
   if (init->parsed()) {
     crm::CommandOutput out;

@@ -4,10 +4,12 @@
 // The models are in crm_retention_model (plugins/retention/model), usable
 // from C++ without a kernel; this file and its commands bind them to the store.
 #include <charconv>
+#include <cmath>
 
 #include "commands.hpp"
 #include "crm/error.hpp"
 #include "crm/plugin.hpp"
+#include "crm/retention/rfm.hpp"
 #include "purchase_source.hpp"
 
 namespace crm::retention_plugin {
@@ -53,6 +55,8 @@ double number_option(const CommandInput& in, const std::string& name) {
   if (v.empty() || ec != std::errc{} || p != v.data() + v.size()) {
     throw InvalidInput("--" + name + ": '" + v + "' is not a number");
   }
+  // from_chars reads "nan" and "inf": no option of the plugin means either.
+  if (!std::isfinite(d)) throw InvalidInput("--" + name + ": '" + v + "' is not a finite number");
   return d;
 }
 
@@ -63,6 +67,8 @@ int integer_option(const CommandInput& in, const std::string& name) {
   if (v.empty() || ec != std::errc{} || p != v.data() + v.size()) {
     throw InvalidInput("--" + name + ": '" + v + "' is not a whole number");
   }
+  // Every whole-number option of the plugin is a count of days or periods.
+  if (i < 0) throw InvalidInput("--" + name + " must be 0 or more, got " + v);
   return i;
 }
 
@@ -72,9 +78,42 @@ int as_of_day(const Context& ctx, const CommandInput& in) {
 
 namespace {
 
+// Checks the plugin's configuration section once, at start, so that a bad
+// value stops the plugin naming its key instead of failing (or being
+// ignored) in whichever command reads it first. Throws InvalidInput.
+void check_config(const Json& config) {
+  for (const auto& [key, value] : config.items()) {
+    if (key != "rfm_segments" && key != "channel_costs") {
+      throw InvalidInput(key + ": unknown key (the keys are channel_costs and rfm_segments)");
+    }
+  }
+  if (config.contains("rfm_segments")) {
+    try {
+      retention::rfm_segments_from_json(config.at("rfm_segments"));
+    } catch (const std::exception& e) {
+      std::string why = e.what();
+      if (why.starts_with("rfm_segments_from_json: ")) why.erase(0, 24);
+      throw InvalidInput("rfm_segments: " + why);
+    }
+  }
+  if (!config.contains("channel_costs")) return;
+  const Json& costs = config.at("channel_costs");
+  if (!costs.is_object()) {
+    throw InvalidInput(std::string("channel_costs: expected an object of channel: cost, got ") +
+                       costs.type_name());
+  }
+  for (const auto& [channel, cost] : costs.items()) {
+    if (!cost.is_number() || cost.get<double>() < 0) {
+      throw InvalidInput("channel_costs." + channel + ": expected a number of 0 or more, got " +
+                         cost.dump());
+    }
+  }
+}
+
 class RetentionPlugin final : public Plugin {
  public:
   void start(Context& ctx) override {
+    check_config(ctx.config());
     ctx.store().db().migrate("retention", retention_migrations());
     // Merging customers: history moves to the survivor; derived scores of
     // the merged one are dropped (the next run recomputes them).

@@ -1,6 +1,13 @@
 // Commands that plugins add to the `crm` command line (and that Python and
 // other hosts can call by name).
 //
+// Options with these names mean the same in every command, and the kernel's
+// registry enforces it before the handler runs: --limit, --offset and
+// --count must be whole numbers of 0 or more; an --out file that exists is
+// refused unless --force is given (the registry adds the --force flag to
+// every command with --out). A result whose data holds a NaN or infinite
+// number is an error, never printed.
+//
 // A command is a path of words ("segment rfm"), options and positional
 // arguments, and a handler returning JSON data plus, optionally, a text
 // rendering. The `crm` command prints the JSON with --format json, else the

@@ -23,7 +23,12 @@ struct ImportOptions {
   enum class Mode { kCreate, kUpdate, kUpsert } mode = Mode::kCreate;
   MatchKey match = MatchKey::kExternalId;  // customers: how rows find existing ones
   bool dry_run = false;                    // validate and count, then roll back
-  bool strict = false;                     // any bad row: commit nothing
+  // Any bad row: commit nothing. Also refuses, before reading any row, a
+  // column that is neither known nor listed in `attributes`.
+  bool strict = false;
+  // Columns expected beyond the known ones (custom attributes of customers,
+  // payload of interactions): not warned about, and accepted by `strict`.
+  std::vector<std::string> attributes;
   Actor actor = Actor::user("import");
   // Called every few thousand rows with (rows read, bytes read, file size).
   std::function<void(std::int64_t, std::int64_t, std::int64_t)> progress;
@@ -36,19 +41,33 @@ struct ImportError {
   std::string message;
 };
 
+// A header column that is not a known one, kept as an attribute (customers)
+// or payload entry (interactions); `nearest` is the known column it may be a
+// typo of ("emial" -> "email"), empty when none is close.
+struct UnknownColumn {
+  std::string column;
+  std::string nearest;
+};
+
 struct ImportReport {
   std::int64_t read = 0;
   std::int64_t inserted = 0;
   std::int64_t updated = 0;
   std::int64_t skipped = 0;
   std::vector<ImportError> errors;  // the first 1,000; `skipped` counts all
+  // Rows of a create import skipped because their customer exists already
+  // (the external id, or the --match key, is taken).
+  std::int64_t existing = 0;
+  // Columns not known and not in ImportOptions::attributes, in header order.
+  std::vector<UnknownColumn> unknown_columns;
   bool committed = false;
 };
 
 Json to_json(const ImportReport& r);
 
 // Imports customers. Throws InvalidInput naming the file for an unreadable
-// file or header; row errors go into the report.
+// file or header (a required column missing, or with `strict` an unknown
+// column); row errors go into the report.
 ImportReport import_customers(Store& store, const std::filesystem::path& file,
                               const ImportOptions& options);
 

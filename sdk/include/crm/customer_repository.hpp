@@ -48,6 +48,7 @@ struct Handover {
 struct AddOutcome {
   CustomerId id = 0;
   std::string error;
+  bool duplicate = false;  // not added because its external id is taken
 };
 
 class CustomerRepository {
@@ -99,6 +100,10 @@ class CustomerRepository {
   // whole batch and the exception propagates, as does a StoreError.
   virtual std::vector<AddOutcome> add_many(std::span<const Customer> customers,
                                            const Actor& by) = 0;
+
+  // How many customers list() gives for `q` without its limit and offset.
+  // (Last, so that the earlier functions keep their place for plugins.)
+  virtual std::int64_t count(const CustomerQuery& q) = 0;
 };
 
 }  // namespace crm
