@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <optional>
+#include <string_view>
 
 #include "crm/error.hpp"
 
@@ -41,6 +42,10 @@ double CommandInput::number(const std::string& name, double fallback) const {
   return v;
 }
 
+std::int64_t limit_option(const CommandInput& in, std::int64_t fallback) {
+  return in.get("limit") == "all" ? -1 : in.integer("limit", fallback);
+}
+
 std::int64_t parse_id(const std::string& text, const char* what) {
   std::int64_t v = 0;
   if (!parse_whole(text, v) || v <= 0) {
@@ -66,11 +71,13 @@ bool has_option(const CommandSpec& spec, const std::string& name) {
 
 // Options every command names the same way mean the same everywhere, so the
 // table checks them before the handler runs, for every host and plugin:
-// --limit, --offset and --count are whole numbers, 0 or more; an --out file
+// --limit, --offset and --count are whole numbers, 0 or more (--limit may be
+// "all", which the handler reads with limit_option()); an --out file
 // that exists is kept unless --force is given.
 void check_conventional_options(const CommandSpec& spec, const CommandInput& in) {
   for (const char* name : {"limit", "offset", "count"}) {
     if (!has_option(spec, name) || !in.has(name)) continue;
+    if (in.get(name) == "all" && std::string_view(name) == "limit") continue;  // no limit
     if (in.integer(name, 0) < 0) {
       throw InvalidInput(std::string("--") + name + " must be 0 or more, got " + in.get(name));
     }

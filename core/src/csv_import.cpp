@@ -75,21 +75,21 @@ enum class Field {
 };
 
 constexpr std::pair<std::string_view, Field> kCustomerColumns[] = {
-      {"id", Field::kIgnored},
-      {"external_id", Field::kExternalId},
-      {"name", Field::kName},
-      {"kind", Field::kKind},
-      {"email", Field::kEmail},
-      {"phone", Field::kPhone},
-      {"birthday", Field::kBirthday},
-      {"owner", Field::kOwner},
-      {"stage", Field::kStage},
-      {"segment", Field::kSegment},
-      {"tags", Field::kTags},
-      {"contact_name", Field::kContactName},
-      {"contact_role", Field::kContactRole},
-      {"contact_email", Field::kContactEmail},
-      {"contact_phone", Field::kContactPhone},
+    {"id", Field::kIgnored},
+    {"external_id", Field::kExternalId},
+    {"name", Field::kName},
+    {"kind", Field::kKind},
+    {"email", Field::kEmail},
+    {"phone", Field::kPhone},
+    {"birthday", Field::kBirthday},
+    {"owner", Field::kOwner},
+    {"stage", Field::kStage},
+    {"segment", Field::kSegment},
+    {"tags", Field::kTags},
+    {"contact_name", Field::kContactName},
+    {"contact_role", Field::kContactRole},
+    {"contact_email", Field::kContactEmail},
+    {"contact_phone", Field::kContactPhone},
 };
 
 Field customer_field(std::string_view col) {
@@ -166,9 +166,8 @@ std::vector<std::string> known_customer_columns() {
 
 const std::vector<std::string>& known_interaction_columns() {
   static const std::vector<std::string> names = {
-      "customer_id", "external_id", "email",       "phone",  "occurred_at", "date",
-      "channel",     "kind",        "direction",   "amount", "agent",       "notes",
-      "commitments", "case_id"};
+      "customer_id", "external_id", "email",  "phone", "occurred_at", "date",        "channel",
+      "kind",        "direction",   "amount", "agent", "notes",       "commitments", "case_id"};
   return names;
 }
 

@@ -316,8 +316,7 @@ std::string where_clause(const CustomerQuery& q, std::vector<SqlValue>& params) 
 
 std::vector<Customer> CustomerStore::list(const CustomerQuery& q) {
   std::vector<SqlValue> params;
-  std::string sql =
-      std::string("SELECT ") + kColumns + " FROM customers" + where_clause(q, params);
+  std::string sql = std::string("SELECT ") + kColumns + " FROM customers" + where_clause(q, params);
   sql += " ORDER BY id LIMIT ? OFFSET ?";
   params.emplace_back(q.limit);
   params.emplace_back(q.offset);

@@ -1,7 +1,7 @@
 #include "kernel_commands.hpp"
 
-#include <cctype>
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <map>
 #include <thread>
@@ -97,8 +97,7 @@ CommandOutput import_result(const ImportReport& r, const std::string& file, cons
   }
   if (r.skipped > static_cast<std::int64_t>(shown)) {
     t += "... and " + std::to_string(r.skipped - static_cast<std::int64_t>(shown)) +
-         " more errors (--format json lists the first " + std::to_string(r.errors.size()) +
-         ")\n";
+         " more errors (--format json lists the first " + std::to_string(r.errors.size()) + ")\n";
   }
   const bool nothing_imported = r.inserted + r.updated == 0 && r.read > 0;
   if (nothing_imported && r.existing == r.read) {
@@ -127,7 +126,7 @@ CommandOutput customers_list(Kernel& k, const CommandInput& in) {
   if (in.has("segment")) q.segment = in.get("segment");
   if (in.has("tag")) q.tag = in.get("tag");
   if (in.has("search")) q.text = in.get("search");
-  q.limit = in.integer("limit", 50);
+  q.limit = limit_option(in, 50);
   q.offset = in.integer("offset", 0);
   CommandOutput out;
   out.data = Json::array();
@@ -445,7 +444,7 @@ void register_kernel_commands(Kernel& k) {
                 {option("owner", "only this owner"), option("stage", "only this life-cycle stage"),
                  option("segment", "only this segment"), option("tag", "only with this tag"),
                  option("search", "name, e-mail or external id contains"),
-                 option("limit", "at most", "50"), option("offset", "skip", "0")}),
+                 option("limit", "at most (or all)", "50"), option("offset", "skip", "0")}),
         [&k](const CommandInput& in) { return customers_list(k, in); });
   r.add(command({"customers", "show"}, "show a customer and its timeline", {}, {"ID"}),
         [&k](const CommandInput& in) { return customers_show(k, in); });

@@ -111,7 +111,7 @@ CommandOutput instances(WorkflowEngine& wf, const CommandInput& in) {
   if (in.has("customer")) q.customer_id = parse_id(in.get("customer"), "customer");
   if (in.has("workflow")) q.workflow = in.get("workflow");
   if (in.has("state")) q.state = in.get("state");
-  q.limit = in.integer("limit", 100);
+  q.limit = limit_option(in, 100);
   CommandOutput out;
   out.data = Json::array();
   std::vector<std::vector<std::string>> rows;
@@ -190,7 +190,7 @@ void register_workflow_commands(CommandRegistry& r, WorkflowEngine& wf) {
   r.add(command({"workflows", "instances"}, "list workflow instances, newest first",
                 {option("customer", "only this customer"), option("workflow", "only this workflow"),
                  option("state", "running, waiting, retrying, completed, failed or cancelled"),
-                 option("limit", "at most", "100")}),
+                 option("limit", "at most (or all)", "100")}),
         [&wf](const CommandInput& in) { return instances(wf, in); });
   r.add(command({"workflows", "history"}, "show an instance and every step it ran, with times", {},
                 {"ID"}),
@@ -209,8 +209,8 @@ void register_workflow_commands(CommandRegistry& r, WorkflowEngine& wf) {
           // not do what was asked: say why, and exit non-zero.
           if (inst->state == "failed") {
             out.text = "instance " + std::to_string(id) + " of workflow " + inst->workflow +
-                       " failed" + (inst->position.empty() ? "" : " at " + inst->position) +
-                       ": " + inst->error + "\n";
+                       " failed" + (inst->position.empty() ? "" : " at " + inst->position) + ": " +
+                       inst->error + "\n";
             out.exit_code = 1;
           }
           return out;

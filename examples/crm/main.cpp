@@ -309,6 +309,21 @@ std::optional<WordProblem> check_command_words(int argc, char** argv,
       static_cast<int>(CLI::ExitCodes::RequiredError)};
 }
 
+// The --plugin-dir directories; throws InvalidInput naming one that does
+// not exist or is not a directory (a typo would otherwise load nothing, silently).
+std::vector<fs::path> checked_plugin_dirs(const std::vector<std::string>& dirs) {
+  std::vector<fs::path> out;
+  for (const auto& d : dirs) {
+    std::error_code ec;
+    if (!fs::exists(d, ec)) throw crm::InvalidInput("--plugin-dir " + d + ": no such directory");
+    if (!fs::is_directory(d, ec)) {
+      throw crm::InvalidInput("--plugin-dir " + d + ": not a directory");
+    }
+    out.emplace_back(d);
+  }
+  return out;
+}
+
 int run(int argc, char** argv) {
   const Globals g = prescan(argc, argv);
   if (g.command == "demo") {
@@ -324,12 +339,7 @@ int run(int argc, char** argv) {
 
   crm::KernelOptions ko;
   ko.database = db_missing ? ":memory:" : g.db;
-  for (const auto& d : g.plugin_dirs) {
-    std::error_code ec;
-    if (!fs::exists(d, ec)) throw crm::InvalidInput("--plugin-dir " + d + ": no such directory");
-    if (!fs::is_directory(d, ec)) throw crm::InvalidInput("--plugin-dir " + d + ": not a directory");
-    ko.plugin_dirs.emplace_back(d);
-  }
+  ko.plugin_dirs = checked_plugin_dirs(g.plugin_dirs);
   ko.plugin_config = read_config(g.config);
   // `run-due --now T` replays time up to T: the scheduler moves this clock
   // from the present through each due time (a T in the past leaves it now).

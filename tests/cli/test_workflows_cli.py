@@ -64,7 +64,7 @@ def test_complaint_task_completed_from_the_command_line(crm):
     crm.run("workflows", "cancel", str(inst["id"]))
     assert crm.json("workflows", "instances", "--customer", "1")[0]["state"] == "cancelled"
     again = crm.run("workflows", "cancel", str(inst["id"]), check=False)
-    assert again.returncode == 1 and "is cancelled, not active" in again.stdout
+    assert again.returncode == 1 and "is cancelled, not active" in again.stderr
     missing = crm.run("workflows", "cancel", "999", check=False)
     assert missing.returncode == 1
     assert missing.stderr.strip() == "crm: error: workflow instance 999 not found"

@@ -23,10 +23,10 @@ using crm::CommandOutput;
 TEST(Spelling, EditDistanceCountsInsertDeleteReplaceAndSwap) {
   EXPECT_EQ(crm::edit_distance("", ""), 0u);
   EXPECT_EQ(crm::edit_distance("list", "list"), 0u);
-  EXPECT_EQ(crm::edit_distance("lst", "list"), 1u);        // insert
-  EXPECT_EQ(crm::edit_distance("lists", "list"), 1u);      // delete
-  EXPECT_EQ(crm::edit_distance("lust", "list"), 1u);       // replace
-  EXPECT_EQ(crm::edit_distance("lsit", "list"), 1u);       // adjacent swap
+  EXPECT_EQ(crm::edit_distance("lst", "list"), 1u);    // insert
+  EXPECT_EQ(crm::edit_distance("lists", "list"), 1u);  // delete
+  EXPECT_EQ(crm::edit_distance("lust", "list"), 1u);   // replace
+  EXPECT_EQ(crm::edit_distance("lsit", "list"), 1u);   // adjacent swap
   EXPECT_EQ(crm::edit_distance("emial", "email"), 1u);
   EXPECT_EQ(crm::edit_distance("custmers", "customers"), 1u);
   EXPECT_EQ(crm::edit_distance("", "abc"), 3u);
@@ -39,11 +39,11 @@ TEST(Spelling, NearestWordWithinTheAllowedDistance) {
   EXPECT_EQ(crm::nearest_word("shwo", words), "show");
   EXPECT_EQ(crm::nearest_word("dupliactes", words), "duplicates");
   // Short words allow one edit, up to 8 characters two, longer ones three.
-  EXPECT_EQ(crm::nearest_word("lx", {"list"}), std::nullopt);          // 2 edits, 2 chars
-  EXPECT_EQ(crm::nearest_word("lis", {"list"}), "list");               // 1 edit
-  EXPECT_EQ(crm::nearest_word("amout", {"amount"}), "amount");         // 1 edit, 5 chars
-  EXPECT_EQ(crm::nearest_word("amxyt", {"amount"}), std::nullopt);     // 3 edits, 5 chars
-  EXPECT_EQ(crm::nearest_word("axxount", {"amount"}), "amount");       // 2 edits, 7 chars
+  EXPECT_EQ(crm::nearest_word("lx", {"list"}), std::nullopt);                // 2 edits, 2 chars
+  EXPECT_EQ(crm::nearest_word("lis", {"list"}), "list");                     // 1 edit
+  EXPECT_EQ(crm::nearest_word("amout", {"amount"}), "amount");               // 1 edit, 5 chars
+  EXPECT_EQ(crm::nearest_word("amxyt", {"amount"}), std::nullopt);           // 3 edits, 5 chars
+  EXPECT_EQ(crm::nearest_word("axxount", {"amount"}), "amount");             // 2 edits, 7 chars
   EXPECT_EQ(crm::nearest_word("duxxxcates", {"duplicates"}), "duplicates");  // 3, 10 chars
   EXPECT_EQ(crm::nearest_word("clv", {"churn", "cohorts", "customers", "init"}), std::nullopt);
   // Ties go to the first candidate; the word itself is never suggested.
@@ -62,8 +62,7 @@ class Conventions : public ::testing::Test {
     in.options = std::move(o);
     return k->commands().run(path, in);
   }
-  std::string error_of(const std::vector<std::string>& path,
-                       std::map<std::string, std::string> o) {
+  std::string error_of(const std::vector<std::string>& path, std::map<std::string, std::string> o) {
     try {
       run(path, std::move(o));
     } catch (const crm::InvalidInput& e) {
@@ -75,33 +74,44 @@ class Conventions : public ::testing::Test {
 
 TEST_F(Conventions, NegativeLimitOffsetAndCountAreRefusedEverywhere) {
   int ran = 0;
-  k->commands().add(crm::command({"x", "count"}, "a plugin's command",
-                                 {crm::option("count", "how many", "10")}),
-                    [&](const CommandInput&) {
-                      ++ran;
-                      return CommandOutput{};
-                    });
+  k->commands().add(
+      crm::command({"x", "count"}, "a plugin's command", {crm::option("count", "how many", "10")}),
+      [&](const CommandInput&) {
+        ++ran;
+        return CommandOutput{};
+      });
   EXPECT_EQ(error_of({"x", "count"}, {{"count", "-1"}}), "--count must be 0 or more, got -1");
   EXPECT_EQ(ran, 0);
   run({"x", "count"}, {{"count", "0"}});  // 0 is allowed
   EXPECT_EQ(ran, 1);
-  EXPECT_EQ(error_of({"customers", "list"}, {{"limit", "-5"}}), "--limit must be 0 or more, got -5");
+  EXPECT_EQ(error_of({"customers", "list"}, {{"limit", "-5"}}),
+            "--limit must be 0 or more, got -5");
   EXPECT_EQ(error_of({"customers", "list"}, {{"offset", "-1"}}),
             "--offset must be 0 or more, got -1");
   EXPECT_EQ(error_of({"workflows", "instances"}, {{"limit", "-1"}}),
             "--limit must be 0 or more, got -1");
   EXPECT_EQ(error_of({"customers", "list"}, {{"limit", "ten"}}),
             "--limit 'ten' is not a whole number");
+  // "all" lifts the limit; it is no word for the other options.
+  EXPECT_EQ(run({"workflows", "instances"}, {{"limit", "all"}}).exit_code, 0);
+  EXPECT_EQ(error_of({"customers", "list"}, {{"offset", "all"}}),
+            "--offset 'all' is not a whole number");
+  CommandInput in;
+  in.options["limit"] = "all";
+  EXPECT_EQ(crm::limit_option(in, 50), -1);
+  in.options["limit"] = "7";
+  EXPECT_EQ(crm::limit_option(in, 50), 7);
+  EXPECT_EQ(crm::limit_option(CommandInput{}, 50), 50);
 }
 
 TEST_F(Conventions, OutFileIsKeptWithoutForce) {
   int wrote = 0;
-  k->commands().add(crm::command({"x", "export"}, "writes a file",
-                                 {crm::option("out", "output file", "x.csv")}),
-                    [&](const CommandInput&) {
-                      ++wrote;
-                      return CommandOutput{};
-                    });
+  k->commands().add(
+      crm::command({"x", "export"}, "writes a file", {crm::option("out", "output file", "x.csv")}),
+      [&](const CommandInput&) {
+        ++wrote;
+        return CommandOutput{};
+      });
   // The registry gave the command a --force flag.
   bool has_force = false;
   for (const auto& spec : k->commands().list()) {
@@ -177,16 +187,17 @@ TEST(CustomerCount, CountsWhatTheFiltersMatchIgnoringLimit) {
 class ImportColumns : public ::testing::Test {
  protected:
   std::unique_ptr<crm::Kernel> k = crm_test::make_kernel();
-  fs::path dir = crm_test::scratch_dir(
-      std::string("first_hour_import_") +
-      ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  fs::path dir =
+      crm_test::scratch_dir(std::string("first_hour_import_") +
+                            ::testing::UnitTest::GetInstance()->current_test_info()->name());
   fs::path file(const std::string& name, const std::string& text) {
     return crm_test::write_file(dir / name, text);
   }
 };
 
 TEST_F(ImportColumns, UnknownColumnsAreReportedOnceWithTheNearestKnownOne) {
-  const auto f = file("c.csv", "external_id,name,emial,city\nA,Anna,a@x.org,Graz\nB,Ben,b@x.org,Linz\n");
+  const auto f =
+      file("c.csv", "external_id,name,emial,city\nA,Anna,a@x.org,Graz\nB,Ben,b@x.org,Linz\n");
   const crm::ImportReport r = crm::import_customers(k->store(), f, {});
   EXPECT_EQ(r.inserted, 2);
   ASSERT_EQ(r.unknown_columns.size(), 2u);

@@ -3,7 +3,8 @@
 //
 // Options with these names mean the same in every command, and the kernel's
 // registry enforces it before the handler runs: --limit, --offset and
-// --count must be whole numbers of 0 or more; an --out file that exists is
+// --count must be whole numbers of 0 or more (--limit may be "all": read it
+// with limit_option()); an --out file that exists is
 // refused unless --force is given (the registry adds the --force flag to
 // every command with --out). A result whose data holds a NaN or infinite
 // number is an error, never printed.
@@ -94,6 +95,10 @@ struct CommandInput {
   // integer(), also for "inf" and "nan".
   double number(const std::string& name, double fallback) const;
 };
+
+// The --limit option: -1 for "all", else a whole number (`fallback` when
+// absent). Throws like CommandInput::integer().
+std::int64_t limit_option(const CommandInput& in, std::int64_t fallback);
 
 // `text` as a positive id; throws InvalidInput ("customer 'x' is not a
 // positive integer id") naming `what`.
