@@ -274,12 +274,13 @@ def main():
                     results.append((m, outcome))
                     print(f"[{i}/{len(mutations)}] {outcome:22} {m['id']}  "
                           f"({m['kind']}; {secs:.0f} s)", flush=True)
+                if first + size >= len(mutations):
+                    # Leave the build directory built from the restored
+                    # sources, still under the lock a batch holds.
+                    build(build_dir, log_dir / "restore.log", args.build_timeout)
     except KeyboardInterrupt:
         print("interrupted; the mutated file was restored (the build directory may hold "
               "a mutant's objects until the next build)", file=sys.stderr)
-    else:
-        # Leave the build directory built from the restored sources.
-        build(build_dir, log_dir / "restore.log", args.build_timeout)
 
     survived = [m for m, o in results if o == "SURVIVED"]
     broke = sum(1 for _, o in results if o == "killed (build failed)")
