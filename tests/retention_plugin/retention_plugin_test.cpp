@@ -296,6 +296,13 @@ TEST_F(RetentionPlugin, EarlyWarningFiresOncePerCrossing) {
   EXPECT_GT((*it)["risk"].get<double>(), 0.6);
   EXPECT_LT((*it)["p_alive"].get<double>(), 0.1);
   EXPECT_EQ((*it)["complaints"], 1.0);
+  // The last of 20 weekly purchases was on 2025-05-19, 149 days before the
+  // as-of day; the customer's own gap is 7 days and there is one complaint:
+  // risk = 0.5 (1 - P(alive)) + 0.3 (1 - 2^(-149/7)) + 0.2 * 1/2.
+  EXPECT_EQ((*it)["days_since_last"], 149);
+  const double p = (*it)["p_alive"].get<double>();
+  EXPECT_NEAR((*it)["risk"].get<double>(),
+              0.5 * (1 - p) + 0.3 * (1 - std::pow(2.0, -149.0 / 7.0)) + 0.2 * 0.5, 1e-12);
   EXPECT_GE(risks[0]["risk"].get<double>(), risks[risks.size() - 1]["risk"].get<double>());
   ASSERT_EQ(events_.size(), 1u);
   EXPECT_EQ(events_[0].type, "churn.risk_detected");
