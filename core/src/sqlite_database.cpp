@@ -125,13 +125,17 @@ SqliteDatabase::SqliteDatabase(const std::string& path) : path_(path) {
     throw StoreError("cannot open database " + path + ": " + msg);
   }
   sqlite3_extended_result_codes(db_, 1);
+  // Before the first statement: switching to WAL and the first migration
+  // check wait for a second process opening the same file at that moment
+  // instead of failing with "database is locked".
+  sqlite3_busy_timeout(db_, 5000);
   try {
     // WAL lets readers run beside the one writer; NORMAL sync is durable
     // across application crashes, which is what a CRM needs, at far less
     // fsync cost than FULL.
     if (path != ":memory:") exec_script("PRAGMA journal_mode=WAL");
     exec_script(
-        "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;"
+        "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
         "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;"
         "CREATE TABLE IF NOT EXISTS schema_migrations (component TEXT NOT NULL,"
         " version INTEGER NOT NULL, description TEXT NOT NULL, applied_at INTEGER NOT NULL,"
