@@ -77,6 +77,39 @@ std::optional<TimePoint> TimerStore::next_due() {
   return from_unix(rows[0].integer(0));
 }
 
+TimerStore::Outcome TimerStore::fire(const Timer& t, const TimerHandler& handler, TimePoint now) {
+  // The outermost transaction begins IMMEDIATE: it holds the write lock from
+  // here to its commit, so the state read below cannot change before the
+  // timer is marked. Another host on the same database may have fired (or
+  // cancelled) it since this one selected its batch; then it is not ours.
+  Transaction claim(db_);
+  if (db_.query("SELECT 1 FROM timers WHERE id = ? AND status = 'pending'", {t.id}).empty()) {
+    return Outcome::kTaken;  // nothing written; the destructor rolls back
+  }
+  std::string error;
+  try {
+    // A savepoint: a throwing handler undoes its own writes (and drops its
+    // queued events) while the lock, and so the claim, is kept for the
+    // `failed` mark.
+    Transaction writes(db_);
+    handler(t);
+    writes.commit();
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  if (error.empty()) {
+    db_.execute("UPDATE timers SET status = 'fired', fired_at = ? WHERE id = ?",
+                {to_unix(now), t.id});
+  } else {
+    db_.execute("UPDATE timers SET status = 'failed', fired_at = ?, error = ? WHERE id = ?",
+                {to_unix(now), error, t.id});
+  }
+  claim.commit();  // the handler's after-commit events are dispatched here
+  if (error.empty()) return Outcome::kFired;
+  log_.error("scheduler", "timer " + std::to_string(t.id) + " (" + t.kind + ") failed: " + error);
+  return Outcome::kFailed;
+}
+
 TimerRun TimerStore::run_due(TimePoint now) {
   TimerRun run;
   std::set<TimerId> unhandled;
@@ -98,7 +131,8 @@ TimerRun TimerStore::run_due(TimePoint now) {
       // A handler scheduled a timer due before this one: select again, so
       // timers keep firing in due order.
       if (earliest_scheduled_ < t.due) break;
-      // An earlier handler of this batch may have cancelled it.
+      // An earlier handler of this batch may have cancelled it. (A cheap
+      // look before taking the write lock; fire() decides under the lock.)
       if (db_.query("SELECT 1 FROM timers WHERE id = ? AND status = 'pending'", {t.id}).empty()) {
         continue;
       }
@@ -109,26 +143,15 @@ TimerRun TimerStore::run_due(TimePoint now) {
       }
       const auto handler = it->second.handler;  // survives remove_handler() inside the call
       if (simulated_) simulated_->set(t.due);
-      std::string error;
-      {
-        Transaction tx(db_);
-        try {
-          (*handler)(t);
-          db_.execute("UPDATE timers SET status = 'fired', fired_at = ? WHERE id = ?",
-                      {to_unix(now), t.id});
-          tx.commit();
-        } catch (const std::exception& e) {
-          error = e.what();
-        }
-      }
-      if (error.empty()) {
-        ++run.fired;
-      } else {
-        ++run.failed;
-        log_.error("scheduler",
-                   "timer " + std::to_string(t.id) + " (" + t.kind + ") failed: " + error);
-        db_.execute("UPDATE timers SET status = 'failed', fired_at = ?, error = ? WHERE id = ?",
-                    {to_unix(now), error, t.id});
+      switch (fire(t, *handler, now)) {
+        case Outcome::kFired:
+          ++run.fired;
+          break;
+        case Outcome::kFailed:
+          ++run.failed;
+          break;
+        case Outcome::kTaken:
+          break;
       }
     }
   }

@@ -28,6 +28,15 @@ class TimerStore final : public Scheduler {
 
  private:
   std::vector<Timer> select(const std::string& where, const std::vector<SqlValue>& params);
+  // What fire() did with one due timer.
+  enum class Outcome { kFired, kFailed, kTaken };
+  // Claims `t` and runs its handler in one write transaction: the handler's
+  // writes and the fired mark commit together, or, when the handler throws,
+  // its writes roll back and the failed mark commits. kTaken when the timer
+  // is no longer pending under the write lock (another host fired it, or a
+  // handler cancelled it). Throws StoreError when the database cannot be
+  // written (busy past its timeout); the timer then stays pending.
+  Outcome fire(const Timer& t, const TimerHandler& handler, TimePoint now);
   struct Registration {
     TimerHandlerId id;
     std::shared_ptr<const TimerHandler> handler;

@@ -45,7 +45,7 @@ CivilDate civil_from_days(int days) {
           static_cast<unsigned>(ymd.day())};
 }
 
-std::optional<int> try_parse_date(std::string_view text) {
+std::optional<int> try_parse_calendar_date(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
   while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) {
     text.remove_suffix(1);
@@ -70,13 +70,27 @@ std::optional<int> try_parse_date(std::string_view text) {
   return checked_days(*year, *month, *day);
 }
 
+std::optional<int> try_parse_date(std::string_view text) {
+  const std::optional<int> days = try_parse_calendar_date(text);
+  if (!days || !is_plausible_day(*days)) return std::nullopt;
+  return days;
+}
+
 int parse_date(std::string_view text) {
-  const std::optional<int> days = try_parse_date(text);
+  const std::optional<int> days = try_parse_calendar_date(text);
   if (!days) {
     throw InvalidInput("parse_date: '" + std::string(text) +
                        "' is not a valid YYYY-MM-DD or YYYYMMDD date");
   }
+  if (!is_plausible_day(*days)) {
+    throw InvalidInput("parse_date: '" + std::string(text) + "' is outside " +
+                       plausible_window_text());
+  }
   return *days;
+}
+
+std::string plausible_window_text() {
+  return format_date(kEarliestDay) + " to " + format_date(kLatestDay);
 }
 
 std::string format_date(int days) {

@@ -35,6 +35,11 @@ std::optional<double> parse_number(std::string_view text) {
   return value;
 }
 
+ParseError implausible_date(const std::string& source, std::size_t line_no, std::string_view text) {
+  return ParseError(source, line_no,
+                    "date '" + std::string(trim(text)) + "' is outside " + plausible_window_text());
+}
+
 // Splits one CSV line into fields, honouring double quotes. Unescaped copies
 // of quoted fields live in `storage` (a deque, so the views stay valid as it
 // grows); unquoted fields are views into `line`.
@@ -130,12 +135,13 @@ PurchaseLog read_csv_stream(std::istream& in, const std::string& source, const C
     }
     const std::string_view key = trim(fields[customer_col]);
     if (key.empty()) throw ParseError(source, line_no, "empty customer key");
-    const std::optional<int> day = try_parse_date(fields[date_col]);
+    const std::optional<int> day = try_parse_calendar_date(fields[date_col]);
     if (!day) {
       throw ParseError(source, line_no,
                        "bad date '" + std::string(trim(fields[date_col])) +
                            "' (expected YYYY-MM-DD or YYYYMMDD)");
     }
+    if (!is_plausible_day(*day)) throw implausible_date(source, line_no, fields[date_col]);
     const std::optional<double> amount = parse_number(fields[amount_col]);
     if (!amount) {
       throw ParseError(source, line_no,
@@ -178,11 +184,12 @@ PurchaseLog read_cdnow_stream(std::istream& in, const std::string& source) {
           "expected 4 (master) or 5 (sample) fields, found " + std::to_string(fields.size()));
     }
     const std::size_t date_col = fields.size() - 3;
-    const std::optional<int> day = try_parse_date(fields[date_col]);
+    const std::optional<int> day = try_parse_calendar_date(fields[date_col]);
     if (!day || fields[date_col].size() != 8) {
       throw ParseError(source, line_no,
                        "bad date '" + std::string(fields[date_col]) + "' (expected YYYYMMDD)");
     }
+    if (!is_plausible_day(*day)) throw implausible_date(source, line_no, fields[date_col]);
     const std::optional<double> amount = parse_number(fields.back());
     if (!amount) {
       throw ParseError(source, line_no, "bad dollar value '" + std::string(fields.back()) + "'");
