@@ -98,10 +98,11 @@ void KeyIndex::reserve(std::size_t keys) {
 }
 
 void KeyIndex::clear() noexcept {
-  slots_ = {};
+  // Swapping with empty vectors releases the memory (clear() would keep it).
+  std::vector<Slot>().swap(slots_);
   mask_ = 0;
-  keys_ = {};
-  chunks_ = {};
+  std::vector<const char*>().swap(keys_);
+  std::vector<std::unique_ptr<char[]>>().swap(chunks_);
   chunk_free_ = nullptr;
   chunk_left_ = 0;
 }
