@@ -4,7 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
-#include <deque>
+#include <cstring>
 #include <fstream>
 #include <optional>
 #include <string>
@@ -24,6 +24,59 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+// Splits a stream into lines ('\n' ends a line and is not part of it; a last
+// line without one counts, like std::getline) from large block reads: no
+// per-line copy, and each line is a view into the buffer, valid until the
+// next call. A line longer than the buffer doubles it.
+class LineReader {
+ public:
+  explicit LineReader(std::istream& in, std::size_t block = std::size_t{1} << 20)
+      : in_(in), buffer_(block) {}
+
+  // Sets `line` to the next line; false at the end of the stream.
+  bool next(std::string_view& line) {
+    while (true) {
+      const char* const first = buffer_.data() + begin_;
+      const auto* newline = static_cast<const char*>(std::memchr(first, '\n', end_ - begin_));
+      if (newline != nullptr) {
+        line = std::string_view(first, static_cast<std::size_t>(newline - first));
+        begin_ += line.size() + 1;
+        return true;
+      }
+      if (at_end_) {
+        if (begin_ == end_) return false;
+        line = std::string_view(first, end_ - begin_);
+        begin_ = end_;
+        return true;
+      }
+      refill();
+    }
+  }
+
+  // True if the stream failed for another reason than its end.
+  bool failed() const { return in_.bad(); }
+
+ private:
+  // Moves the unfinished line to the front and reads after it.
+  void refill() {
+    const std::size_t kept = end_ - begin_;
+    if (begin_ > 0 && kept > 0) std::memmove(buffer_.data(), buffer_.data() + begin_, kept);
+    begin_ = 0;
+    end_ = kept;
+    if (end_ == buffer_.size()) buffer_.resize(2 * buffer_.size());
+    in_.read(buffer_.data() + end_, static_cast<std::streamsize>(buffer_.size() - end_));
+    const auto got = static_cast<std::size_t>(in_.gcount());
+    end_ += got;
+    if (got == 0 || !in_) at_end_ = true;
+  }
+
+  std::istream& in_;
+  std::vector<char> buffer_;
+  std::size_t begin_ = 0;  // first byte not yet returned
+  std::size_t end_ = 0;    // end of the bytes read
+  bool at_end_ = false;
+};
+
 std::optional<double> parse_number(std::string_view text) {
   text = trim(text);
   if (!text.empty() && text.front() == '+') text.remove_prefix(1);
@@ -41,24 +94,27 @@ ParseError implausible_date(const std::string& source, std::size_t line_no, std:
 }
 
 // Splits one CSV line into fields, honouring double quotes. Unescaped copies
-// of quoted fields live in `storage` (a deque, so the views stay valid as it
-// grows); unquoted fields are views into `line`.
+// of quoted fields are appended to `unescaped`, which is reserved to the
+// line's length first: the unescaped text is never longer than the line, so
+// the buffer never reallocates and the views into it stay valid. Unquoted
+// fields are views into `line`. No allocation once the buffers have grown.
 void split_csv(std::string_view line, char delimiter, std::vector<std::string_view>& fields,
-               std::deque<std::string>& storage, const std::string& source, std::size_t line_no) {
+               std::string& unescaped, const std::string& source, std::size_t line_no) {
   fields.clear();
-  storage.clear();
+  unescaped.clear();
+  unescaped.reserve(line.size());
   std::size_t pos = 0;
   while (true) {
     std::size_t start = pos;
     while (start < line.size() && line[start] == ' ') ++start;
     if (start < line.size() && line[start] == '"') {
-      std::string& value = storage.emplace_back();
+      const std::size_t value_start = unescaped.size();
       std::size_t i = start + 1;
       bool closed = false;
       while (i < line.size()) {
         if (line[i] == '"') {
           if (i + 1 < line.size() && line[i + 1] == '"') {
-            value += '"';
+            unescaped += '"';
             i += 2;
             continue;
           }
@@ -66,11 +122,11 @@ void split_csv(std::string_view line, char delimiter, std::vector<std::string_vi
           ++i;
           break;
         }
-        value += line[i++];
+        unescaped += line[i++];
       }
       if (!closed) throw ParseError(source, line_no, "unterminated quoted field");
       while (i < line.size() && line[i] != delimiter) ++i;  // ignore text after the quote
-      fields.emplace_back(value);
+      fields.emplace_back(unescaped.data() + value_start, unescaped.size() - value_start);
       pos = i;
     } else {
       std::size_t end = line.find(delimiter, pos);
@@ -88,14 +144,15 @@ void split_csv(std::string_view line, char delimiter, std::vector<std::string_vi
 }
 
 PurchaseLog read_csv_stream(std::istream& in, const std::string& source, const CsvOptions& opt) {
-  std::string line;
+  LineReader lines(in);
+  std::string_view line;
   std::size_t line_no = 0;
   std::vector<std::string_view> fields;
-  std::deque<std::string> storage;
+  std::string storage;
 
   // Header: first non-blank line.
   bool have_header = false;
-  while (std::getline(in, line)) {
+  while (lines.next(line)) {
     ++line_no;
     if (!trim(line).empty()) {
       have_header = true;
@@ -124,7 +181,7 @@ PurchaseLog read_csv_stream(std::istream& in, const std::string& source, const C
   const std::size_t needed = std::max({customer_col, date_col, amount_col}) + 1;
 
   PurchaseLogBuilder builder;
-  while (std::getline(in, line)) {
+  while (lines.next(line)) {
     ++line_no;
     if (trim(line).empty()) continue;
     split_csv(line, opt.delimiter, fields, storage, source, line_no);
@@ -149,7 +206,7 @@ PurchaseLog read_csv_stream(std::istream& in, const std::string& source, const C
     }
     builder.add(key, *day, *amount);
   }
-  if (in.bad()) throw ParseError(source, line_no, "read error");
+  if (lines.failed()) throw ParseError(source, line_no, "read error");
   return builder.build();
 }
 
@@ -166,11 +223,12 @@ void split_whitespace(std::string_view line, std::vector<std::string_view>& fiel
 
 PurchaseLog read_cdnow_stream(std::istream& in, const std::string& source) {
   PurchaseLogBuilder builder;
-  std::string line;
+  LineReader lines(in);
+  std::string_view line;
   std::vector<std::string_view> fields;
   std::size_t line_no = 0;
   bool first = true;
-  while (std::getline(in, line)) {
+  while (lines.next(line)) {
     ++line_no;
     split_whitespace(line, fields);
     if (fields.empty()) continue;
@@ -196,7 +254,7 @@ PurchaseLog read_cdnow_stream(std::istream& in, const std::string& source) {
     }
     builder.add(fields[0], *day, *amount);
   }
-  if (in.bad()) throw ParseError(source, line_no, "read error");
+  if (lines.failed()) throw ParseError(source, line_no, "read error");
   return builder.build();
 }
 

@@ -29,16 +29,7 @@ void PurchaseLog::validate() const {
 }
 
 std::int32_t PurchaseLogBuilder::intern(std::string_view customer_key) {
-  const auto it = index_.find(customer_key);
-  if (it != index_.end()) return it->second;
-  if (log_.customer_keys.size() >=
-      static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max())) {
-    throw InvalidInput("PurchaseLogBuilder: more than 2^31 - 1 customers");
-  }
-  const auto index = static_cast<std::int32_t>(log_.customer_keys.size());
-  log_.customer_keys.emplace_back(customer_key);
-  index_.emplace(std::string(customer_key), index);
-  return index;
+  return index_.intern(customer_key);
 }
 
 std::int32_t PurchaseLogBuilder::add(std::string_view customer_key, int day, double amount) {
@@ -53,13 +44,19 @@ std::int32_t PurchaseLogBuilder::add(std::string_view customer_key, int day, dou
   return index;
 }
 
-void PurchaseLogBuilder::reserve(std::size_t purchases) {
+void PurchaseLogBuilder::reserve(std::size_t purchases, std::size_t customers) {
+  index_.reserve(customers);
   log_.customer.reserve(purchases);
   log_.day.reserve(purchases);
   log_.amount.reserve(purchases);
 }
 
 PurchaseLog PurchaseLogBuilder::build() {
+  log_.customer_keys.clear();
+  log_.customer_keys.reserve(index_.size());
+  for (std::size_t i = 0; i < index_.size(); ++i) {
+    log_.customer_keys.emplace_back(index_.key(static_cast<std::int32_t>(i)));
+  }
   index_.clear();
   return std::exchange(log_, PurchaseLog{});
 }

@@ -9,12 +9,12 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
+
+#include "crm/retention/key_index.hpp"
 
 namespace crm::retention {
 
@@ -49,8 +49,9 @@ class PurchaseLogBuilder {
   // purchase) if new. Lets callers register customers who have not bought.
   std::int32_t intern(std::string_view customer_key);
 
-  // Pre-allocates room for `purchases` rows.
-  void reserve(std::size_t purchases);
+  // Pre-allocates room for `purchases` rows and, if known, `customers`
+  // distinct keys (the key table otherwise grows by doubling).
+  void reserve(std::size_t purchases, std::size_t customers = 0);
 
   std::size_t size() const noexcept { return log_.size(); }
 
@@ -58,15 +59,9 @@ class PurchaseLogBuilder {
   PurchaseLog build();
 
  private:
-  // Transparent hashing lets find() take a string_view without a copy.
-  struct KeyHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept {
-      return std::hash<std::string_view>{}(s);
-    }
-  };
+  // Purchase columns; customer_keys is filled from index_ by build().
   PurchaseLog log_;
-  std::unordered_map<std::string, std::int32_t, KeyHash, std::equal_to<>> index_;
+  KeyIndex index_;
 };
 
 // Sums `value` per customer: result[c] = sum of value[i] over i with
