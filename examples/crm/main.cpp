@@ -412,6 +412,12 @@ int run(int argc, char** argv) {
 
   std::set<std::vector<std::string>> paths = {{"init"}, {"demo"}};
   for (const auto& spec : specs) paths.insert(spec.path);
+  // A configured plugin that failed stops every command but `plugins` first:
+  // its commands are missing, and the reason is the configuration, not a typo.
+  const bool asks_help = std::any_of(argv + 1, argv + argc, [](const char* a) {
+    return std::string(a) == "--help" || std::string(a) == "-h" || std::string(a) == "--version";
+  });
+  check_plugin_config(kernel, ko.plugin_config, g.config, g.command != "plugins" && !asks_help);
   if (const auto problem = check_command_words(argc, argv, paths, kernel.plugins())) {
     std::cerr << "crm: error: " << problem->message << '\n';
     return problem->status;
@@ -421,7 +427,6 @@ int run(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
-  check_plugin_config(kernel, ko.plugin_config, g.config, g.command != "plugins");
 
   if (init->parsed()) {
     crm::CommandOutput out;

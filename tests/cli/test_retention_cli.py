@@ -314,18 +314,24 @@ def test_config_channel_costs(crm):
 
 @pytest.mark.parametrize("config,message", [
     ({"channel_costs": {"visit": "dear"}},
-     'configuration plugins.retention.channel_costs.visit: expected a number, got "dear"'),
-    ({"channel_costs": [1]}, "configuration plugins.retention.channel_costs: expected an object"),
+     'key plugins.retention: plugin \'retention\' failed: '
+     'channel_costs.visit: expected a number of 0 or more, got "dear"'),
+    ({"channel_costs": [1]},
+     "key plugins.retention: plugin 'retention' failed: channel_costs: expected an object"),
     ({"rfm_segments": [{"name": "x", "f": [4]}]},
-     "configuration plugins.retention.rfm_segments: rfm_segments_from_json: rule 0 field 'f'"),
+     "key plugins.retention: plugin 'retention' failed: rfm_segments: rule 0 field 'f'"),
 ])
 def test_bad_configuration_is_one_clear_error(crm, config, message):
+    # The plugin checks its configuration at start; a bad key stops every
+    # command but `plugins list`, naming the file, the key and the value.
     boundary_store(crm)
     cfg = crm.write("cfg.json", json.dumps({"plugins": {"retention": config}}))
     command = ("segment", "rfm") if "rfm_segments" in config else ("segment", "abc", "--by", "profit")
     p = crm.run("--config", cfg, *command, check=False)
     assert p.returncode == 1
-    assert message in p.stderr and len(p.stderr.strip().splitlines()) == 1, p.stderr
+    errors = [l for l in p.stderr.splitlines() if l.startswith("crm: error: configuration ")]
+    assert len(errors) == 1 and errors[0].startswith(f"crm: error: configuration {cfg}: "), p.stderr
+    assert message in errors[0], p.stderr
 
 
 # --- runs on `crm sample` data -----------------------------------------------------
@@ -342,7 +348,7 @@ def sample(crm):
     crm.run("sample", "interactions", "--count", "400", "--out", str(interactions))
     crm.json("import", "customers", str(customers))
     assert crm.json("import", "interactions", str(interactions))["errors"] == []
-    ids = {c["external_id"]: c["id"] for c in crm.json("customers", "list", "--limit", "-1")}
+    ids = {c["external_id"]: c["id"] for c in crm.json("customers", "list", "--limit", "all")}
     import csv
     with open(interactions, newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
@@ -446,5 +452,5 @@ def test_sample_rfm_scores_and_segments(crm, sample):
         name = next(s for s, (r0, r1), (f0, f1) in DEFAULT_SEGMENTS
                     if r0 <= r[k] <= r1 and f0 <= f[k] <= f1)
         assert c["segment"] == name, k
-    stored = {c["id"]: c["segment"] for c in crm.json("customers", "list", "--limit", "-1")}
+    stored = {c["id"]: c["segment"] for c in crm.json("customers", "list", "--limit", "all")}
     assert all(stored[k] == c["segment"] for k, c in got.items())

@@ -94,7 +94,8 @@ def test_export_mermaid_and_dot(crm):
     assert dot.startswith("digraph")
     for text in (mermaid, dot):
         # The escalation task's node: its id, title and owner.
-        assert "escalation: task: ESCALATED complaint: {{event.payload.summary}}" in text, text
+        assert ("escalation: task: ESCALATED: {{event.payload.channel}} complaint of {{customer.name}}"
+                in text), text
         assert "owner supervisor, due 4h" in text, text
 
 

@@ -80,7 +80,7 @@ def test_validate_names_the_plugin_an_unknown_action_belongs_to(crm):
     path = crm.write("b.json", json.dumps(BIRTHDAY_FLOW))
     p = crm.run("workflows", "validate", path, check=False)
     assert p.returncode == 1
-    assert p.stdout.splitlines() == [
+    assert p.stderr.splitlines() == [
         f"{path}: $.steps[1].action: unknown action 'birthdays.days_until': it is registered "
         "by the birthdays plugin, which is not loaded"]
 
@@ -108,7 +108,7 @@ def test_durations_out_of_bounds_are_refused_with_their_path(crm, duration, mess
                                {"type": "wait", "duration": duration}]}))
     p = crm.run("workflows", "validate", path, check=False)
     assert p.returncode == 1
-    assert p.stdout.splitlines() == [f"{path}: $.steps[1].duration: {message}"]
+    assert p.stderr.splitlines() == [f"{path}: $.steps[1].duration: {message}"]
     p = crm.run("workflows", "install", path, check=False)
     assert p.returncode == 1 and crm.json("workflows", "list") == []
 
@@ -120,7 +120,7 @@ def test_deep_nesting_is_refused_at_the_limit_without_crashing(crm):
     path = crm.write("deep.json", '{"name": "deep", "steps": [' + steps + "]}")
     p = crm.run("workflows", "validate", path, check=False)
     assert p.returncode == 1
-    assert p.stdout.splitlines() == [
+    assert p.stderr.splitlines() == [
         f"{path}: $.steps[0]{'.then[0]' * 49}: nested deeper than 100 levels of arrays and "
         "objects"]
 
@@ -129,7 +129,7 @@ def test_deep_nesting_is_refused_at_the_limit_without_crashing(crm):
                      '"condition": ' + cond + '}, "steps": [{"type": "end"}]}')
     p = crm.run("workflows", "install", path, check=False)
     assert p.returncode == 1
-    assert p.stdout.splitlines() == [
+    assert p.stderr.splitlines() == [
         f"{path}: $.trigger.condition{'.not' * 98}: nested deeper than 100 levels of arrays "
         "and objects"]
 
@@ -143,10 +143,10 @@ def test_wrong_types_are_reported_at_their_path(crm):
                   {"type": 7}]}))
     p = crm.run("workflows", "validate", path, check=False)
     assert p.returncode == 1
-    assert p.stdout.splitlines() == [
+    assert p.stderr.splitlines() == [
         f"{path}: $.steps[2].title: expected a string, got number",
         f"{path}: $.steps[3].type: expected a string, got number"]
-    assert p.stderr == ""
+    assert p.stdout == ""  # a failed command's text goes to stderr only
 
 
 # --- show, actions, uninstall ---

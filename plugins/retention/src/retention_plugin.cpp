@@ -82,10 +82,9 @@ namespace {
 // value stops the plugin naming its key instead of failing (or being
 // ignored) in whichever command reads it first. Throws InvalidInput.
 void check_config(const Json& config) {
-  const std::string at = "configuration plugins.retention.";
   for (const auto& [key, value] : config.items()) {
     if (key != "rfm_segments" && key != "channel_costs") {
-      throw InvalidInput(at + key + ": unknown key (the keys are channel_costs and rfm_segments)");
+      throw InvalidInput(key + ": unknown key (the keys are channel_costs and rfm_segments)");
     }
   }
   if (config.contains("rfm_segments")) {
@@ -94,18 +93,18 @@ void check_config(const Json& config) {
     } catch (const std::exception& e) {
       std::string why = e.what();
       if (why.starts_with("rfm_segments_from_json: ")) why.erase(0, 24);
-      throw InvalidInput(at + "rfm_segments: " + why);
+      throw InvalidInput("rfm_segments: " + why);
     }
   }
   if (!config.contains("channel_costs")) return;
   const Json& costs = config.at("channel_costs");
   if (!costs.is_object()) {
-    throw InvalidInput(at + "channel_costs: expected an object of channel: cost, got ") +
+    throw InvalidInput(std::string("channel_costs: expected an object of channel: cost, got ") +
                        costs.type_name());
   }
   for (const auto& [channel, cost] : costs.items()) {
     if (!cost.is_number() || cost.get<double>() < 0) {
-      throw InvalidInput(at + "channel_costs." + channel + ": expected a number of 0 or more, got " +
+      throw InvalidInput("channel_costs." + channel + ": expected a number of 0 or more, got " +
                          cost.dump());
     }
   }
