@@ -1,6 +1,8 @@
 #include "sqlite_database.hpp"
 
+#include <chrono>
 #include <string>
+#include <thread>
 
 #include "crm/error.hpp"
 
@@ -131,6 +133,23 @@ SqlRow Statement::row() const {
   return SqlRow(std::move(v));
 }
 
+// Switching a file to WAL while another process is opening it can return
+// SQLITE_BUSY at once, without calling the busy handler (SQLite does so to
+// avoid a deadlock), so the switch is retried here for as long as the busy
+// timeout would have waited. Throws StoreError when it never succeeds.
+void SqliteDatabase::switch_to_wal(std::chrono::milliseconds timeout) {
+  const auto give_up = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    const int rc = sqlite3_exec(db_, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
+    if (rc == SQLITE_OK) return;
+    if ((rc & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() >= give_up) {
+      exec_script("PRAGMA journal_mode=WAL");  // throws the usual, named error
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
 SqliteDatabase::SqliteDatabase(const std::string& path, SqliteOptions options) : path_(path) {
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
@@ -147,7 +166,7 @@ SqliteDatabase::SqliteDatabase(const std::string& path, SqliteOptions options) :
     // WAL lets readers run beside the one writer; NORMAL sync is durable
     // across application crashes, which is what a CRM needs, at far less
     // fsync cost than FULL.
-    if (path != ":memory:") exec_script("PRAGMA journal_mode=WAL");
+    if (path != ":memory:") switch_to_wal(options.busy_timeout);
     exec_script(
         "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
         "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;"

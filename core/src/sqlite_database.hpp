@@ -102,6 +102,8 @@ class SqliteDatabase final : public Database {
   Statement& statement(std::string_view sql);
   // Runs SQL text with several statements and no parameters.
   void exec_script(std::string_view sql);
+  // Sets journal_mode=WAL, retrying an immediate SQLITE_BUSY until timeout.
+  void switch_to_wal(std::chrono::milliseconds timeout);
 
   void set_listener(TransactionListener* l) { listener_ = l; }
   const std::string& path() const { return path_; }
