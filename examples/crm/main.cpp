@@ -137,7 +137,8 @@ void check_plugin_config(const crm::Kernel& kernel, const crm::Json& plugins,
                          const std::string& path, bool fatal) {
   std::vector<std::string> names;
   for (const auto& r : kernel.plugins()) names.push_back(r.name);
-  for (const auto& [name, section] : plugins.items()) {
+  for (const auto& item : plugins.items()) {
+    const std::string name = item.key();  // a copy: clang 14 cannot capture a binding
     const auto rec = std::find_if(kernel.plugins().begin(), kernel.plugins().end(),
                                   [&](const crm::PluginRecord& r) { return r.name == name; });
     if (rec == kernel.plugins().end()) {
