@@ -41,6 +41,14 @@ class DuplicateKey : public StoreError {
   using StoreError::StoreError;
 };
 
+// A write that lost a race with another connection (the instance it moved
+// was moved by someone else; a unique guard another process took first).
+// Nothing was written; the caller may read again and retry.
+class Conflict : public StoreError {
+ public:
+  using StoreError::StoreError;
+};
+
 // A plugin that cannot be loaded, resolved or started.
 class PluginError : public Error {
  public:
