@@ -11,6 +11,9 @@
 #include "interaction_store.hpp"
 #include "kernel_commands.hpp"
 #include "kernel_schema.hpp"
+#include "plugin_check.hpp"
+#include "plugin_commands.hpp"
+#include "plugin_discovery.hpp"
 #include "plugin_loader.hpp"
 #include "stderr_logger.hpp"
 #include "task_store.hpp"
@@ -81,22 +84,14 @@ struct Kernel::Impl {
   core::TimerStore timers;
   core::CommandTable commands;
   core::WorkflowRuntime workflows;
+  core::PluginSearch plugin_search;  // for `plugins check`
   core::PluginLoader plugins;
 };
 
-Kernel::Kernel(KernelOptions options) : impl_(std::make_unique<Impl>(options)) {
-  impl_->db.set_listener(&impl_->bus);
-  impl_->db.migrate("kernel", core::kernel_migrations());
-  core::register_kernel_commands(*this);
-  impl_->workflows.open();
-  core::register_workflow_commands(impl_->commands, impl_->workflows);
-  // Recovery of instances a crashed process left is not done here: every
-  // `crm` command builds a kernel, and listing workflows must not run their
-  // steps. `crm run-due` (WorkflowEngine::recover()) does it.
-  if (!options.load_plugins) {
-    impl_->workflows.activate();
-    return;
-  }
+namespace {
+
+// The plugin directories of `options`, in search order.
+std::vector<std::filesystem::path> plugin_dirs(const KernelOptions& options) {
   std::vector<std::filesystem::path> dirs = options.plugin_dirs;
   if (options.use_plugin_path_env) {
     if (const char* env = std::getenv("CRM_PLUGIN_PATH"); env && *env) {
@@ -110,10 +105,40 @@ Kernel::Kernel(KernelOptions options) : impl_(std::make_unique<Impl>(options)) {
       }
     }
   }
-  if (options.use_bundled_plugins) dirs.push_back(bundled_plugin_dir());
-  impl_->plugins.load(dirs, options.plugin_config,
-                      core::KernelServices{impl_->store, impl_->bus, *impl_->clock, impl_->timers,
-                                           impl_->commands, *impl_->logger, impl_->workflows});
+  if (options.use_bundled_plugins) dirs.push_back(Kernel::bundled_plugin_dir());
+  return dirs;
+}
+
+}  // namespace
+
+std::filesystem::path default_plugin_check_file() { return core::default_check_file(); }
+
+Kernel::Kernel(KernelOptions options) : impl_(std::make_unique<Impl>(options)) {
+  impl_->db.set_listener(&impl_->bus);
+  impl_->db.migrate("kernel", core::kernel_migrations());
+  core::register_kernel_commands(*this);
+  impl_->workflows.open();
+  core::register_workflow_commands(impl_->commands, impl_->workflows);
+  // Recovery of instances a crashed process left is not done here: every
+  // `crm` command builds a kernel, and listing workflows must not run their
+  // steps. `crm run-due` (WorkflowEngine::recover()) does it.
+  core::PluginSearch& search = impl_->plugin_search;
+  search.dirs = plugin_dirs(options);
+  search.files = options.plugin_files;
+  search.config = options.plugin_config;
+  search.check_file = options.plugin_check_file;
+  search.timeout = options.plugin_check_timeout;
+  core::register_plugin_commands(impl_->commands, impl_->plugins, search);
+  if (options.load_plugins) {
+    const core::PluginLoadOptions load{options.plugin_check_file, options.check_new_plugins,
+                                       options.plugin_check_timeout};
+    impl_->plugins.load(
+        search.files.empty() ? core::plugin_files_in(search.dirs) : search.files,
+        options.plugin_config,
+        core::KernelServices{impl_->store, impl_->bus, *impl_->clock, impl_->timers,
+                             impl_->commands, *impl_->logger, impl_->workflows},
+        load);
+  }
   impl_->workflows.activate();
 }
 

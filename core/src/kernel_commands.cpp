@@ -25,22 +25,6 @@ std::string money(double v) {
   return buf;
 }
 
-CommandOutput plugins_list(Kernel& k) {
-  CommandOutput out;
-  out.data = Json::array();
-  std::vector<std::vector<std::string>> rows;
-  for (const PluginRecord& r : k.plugins()) {
-    out.data.push_back(to_json(r));
-    rows.push_back({r.name, r.version, r.api_version, r.status, join(r.dependencies),
-                    r.error.empty() ? r.path : r.error});
-  }
-  out.text = rows.empty()
-                 ? "no plugins found\n"
-                 : render_table({"NAME", "VERSION", "API", "STATUS", "REQUIRES", "PATH / ERROR"},
-                                rows, 90);
-  return out;
-}
-
 // "city, Region" -> {"city", "region"}: header names as read_header() keeps them.
 std::vector<std::string> split_names(const std::string& list) {
   std::vector<std::string> out;
@@ -417,8 +401,6 @@ CommandOutput interactions_add(Kernel& k, const CommandInput& in) {
 
 void register_kernel_commands(Kernel& k) {
   CommandRegistry& r = k.commands();
-  r.add(command({"plugins", "list"}, "list the plugins found, with status and errors"),
-        [&k](const CommandInput&) { return plugins_list(k); });
 
   const std::vector<CommandOption> import_opts = {
       option("mode", "create, update or upsert", "create"),

@@ -7,28 +7,6 @@
 
 namespace crm::core {
 
-void rethrow_as_kernel_exception() {
-  try {
-    throw;
-  } catch (const NotFound& e) {
-    throw NotFound(e.what());
-  } catch (const InvalidInput& e) {
-    throw InvalidInput(e.what());
-  } catch (const StoreError& e) {
-    throw StoreError(e.what());
-  } catch (const PluginError& e) {
-    throw PluginError(e.what());
-  } catch (const Error& e) {
-    throw Error(e.what());
-  } catch (const std::invalid_argument& e) {
-    throw InvalidInput(e.what());
-  } catch (const std::exception& e) {
-    throw Error(e.what());
-  } catch (...) {
-    throw Error("a plugin threw something that is not a std::exception");
-  }
-}
-
 PluginContext::PluginContext(std::string name, Json config, KernelServices services,
                              std::shared_ptr<void> library)
     : name_(std::move(name)),

@@ -1,195 +1,177 @@
 #include "plugin_loader.hpp"
 
-#include <algorithm>
-#include <boost/dll/shared_library.hpp>
-#include <functional>
-#include <map>
-#include <set>
+#include <cxxabi.h>
+#include <dlfcn.h>
 
-#include "plugin_manifest.hpp"
+#include <cstdlib>
+#include <stdexcept>
+
+#include "plugin_discovery.hpp"
+#include "plugin_exception.hpp"
 
 namespace crm::core {
 
 namespace fs = std::filesystem;
-using Library = boost::dll::shared_library;
-using Factory = std::shared_ptr<Plugin>();
-
-struct PluginLoader::Candidate {
-  std::size_t record;
-  std::shared_ptr<Library> library;
-};
 
 namespace {
 
-// Reads and checks the manifest; throws std::runtime_error with the reason.
-void read_manifest(Library& lib, PluginRecord& rec) {
-  if (!lib.has("crm_plugin_manifest") || !lib.has("crm_plugin_create")) {
-    throw std::runtime_error("not a CRM plugin (no crm_plugin_manifest/crm_plugin_create export)");
+std::string demangled(const std::string& symbol) {
+  int status = 0;
+  char* text = abi::__cxa_demangle(symbol.c_str(), nullptr, nullptr, &status);
+  std::string out = status == 0 && text ? text : "";
+  std::free(text);
+  return out;
+}
+
+// dlopen's complaint, with an undefined symbol named first (and demangled).
+std::string load_error(const std::string& dlerror_text) {
+  const std::string marker = "undefined symbol: ";
+  const auto at = dlerror_text.find(marker);
+  if (at == std::string::npos) return "cannot load the library: " + dlerror_text;
+  std::string symbol = dlerror_text.substr(at + marker.size());
+  symbol = symbol.substr(0, symbol.find_first_of(" ,\n"));
+  const std::string readable = demangled(symbol);
+  return marker + symbol + (readable.empty() ? "" : " (" + readable + ")") +
+         ": the plugin needs it and neither the kernel nor the libraries it loads define it";
+}
+
+// Opens the library with every symbol resolved now, so that a missing one
+// refuses the plugin here instead of killing the process at first call.
+std::shared_ptr<void> open_library(const std::string& path) {
+  ::dlerror();
+  void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (handle == nullptr) {
+    const char* e = ::dlerror();
+    throw std::runtime_error(load_error(e ? e : "unknown dlopen error"));
   }
-  const auto manifest = lib.get_alias<const char*()>("crm_plugin_manifest");
-  read_manifest_text(manifest(), rec);
+  return std::shared_ptr<void>(handle, [](void* h) { ::dlclose(h); });
+}
+
+PluginFactory factory_of(void* handle) {
+  ::dlerror();
+  void* symbol = ::dlsym(handle, "crm_plugin_create");
+  if (symbol == nullptr) {
+    throw std::runtime_error(
+        "not a CRM plugin (it has a manifest but no crm_plugin_create export)");
+  }
+  return *static_cast<const PluginFactory*>(symbol);
 }
 
 }  // namespace
 
-void PluginLoader::load(const std::vector<fs::path>& dirs, const Json& config,
-                        KernelServices services) {
-  std::vector<Candidate> found;
-  std::map<std::string, std::size_t> by_name;  // name -> record of the first one
-  for (const fs::path& dir : dirs) {
-    std::error_code ec;
-    if (!fs::is_directory(dir, ec)) continue;
-    std::vector<fs::path> files;
-    for (const auto& entry : fs::directory_iterator(dir, ec)) {
-      if (entry.path().extension() == ".so" && !entry.is_directory()) files.push_back(entry.path());
-    }
-    std::sort(files.begin(), files.end());  // deterministic discovery order
-    for (const fs::path& file : files) {
-      PluginRecord rec;
-      rec.path = fs::absolute(file).lexically_normal().string();
-      rec.name = file.stem().string();
-      std::shared_ptr<Library> lib;
-      try {
-        lib = std::make_shared<Library>(
-            file, boost::dll::load_mode::rtld_lazy | boost::dll::load_mode::rtld_local);
-        read_manifest(*lib, rec);
-      } catch (const std::exception& e) {
-        rec.status = "refused";
-        rec.error = e.what();
-        log_.warning("plugins", rec.path + ": " + rec.error);
-        records_.push_back(std::move(rec));
-        continue;
-      }
-      if (auto it = by_name.find(rec.name); it != by_name.end()) {
-        rec.status = "duplicate";
-        rec.error =
-            "a plugin named '" + rec.name + "' was already found at " + records_[it->second].path;
-        log_.warning("plugins", rec.path + ": " + rec.error);
-        records_.push_back(std::move(rec));
-        continue;
-      }
-      by_name.emplace(rec.name, records_.size());
-      records_.push_back(std::move(rec));
-      found.push_back({records_.size() - 1, std::move(lib)});
-    }
-  }
-  order_and_start(found, config, services);
+std::string check_refusal(const CheckFinding& finding, const fs::path& check_file) {
+  return "the plugin check found it " + finding.outcome +
+         (finding.reason.empty() ? "" : " (" + finding.reason + ")") +
+         "; it is not loaded until the file changes (rebuild it, or remove its entry from " +
+         check_file.string() + ")";
 }
 
-void PluginLoader::order_and_start(std::vector<Candidate>& found, const Json& config,
-                                   KernelServices services) {
-  std::map<std::string, Candidate*> by_name;
-  for (auto& c : found) by_name[records_[c.record].name] = &c;
+void PluginLoader::load(const std::vector<fs::path>& files, const Json& config,
+                        KernelServices services, const PluginLoadOptions& options) {
+  FoundPlugins found = find_plugins(files);
+  apply_checks(found, config, options);
+  records_ = found.records;
+  for (const PluginRecord& rec : records_) {
+    if (!rec.status.empty()) log_.warning("plugins", rec.path + ": " + rec.error);
+  }
+  for (const std::size_t i : found.order) {
+    if (records_[i].status.empty()) start(i, found.requirements[i], config, services);
+  }
+  for (PluginRecord& rec : records_) {
+    if (rec.status.empty()) rec.status = "refused";
+  }
+}
 
-  // Depth-first topological order; a missing or cyclic requirement refuses
-  // the plugin and, transitively, those that require it.
-  enum class Mark { kNone, kVisiting, kDone, kBad };
-  std::map<std::string, Mark> mark;
-  std::vector<Candidate*> order;
-  std::vector<std::string> stack;
-  const std::function<bool(const std::string&)> visit = [&](const std::string& name) -> bool {
-    Candidate* c = by_name.at(name);
-    PluginRecord& rec = records_[c->record];
-    switch (mark[name]) {
-      case Mark::kDone:
-        return true;
-      case Mark::kBad:
-        return false;
-      case Mark::kVisiting: {
-        std::string cycle;
-        auto from = std::find(stack.begin(), stack.end(), name);
-        for (auto it = from; it != stack.end(); ++it) cycle += *it + " -> ";
-        cycle += name;
-        for (auto it = from; it != stack.end(); ++it) {
-          PluginRecord& r = records_[by_name.at(*it)->record];
-          r.status = "refused";
-          r.error = "cyclic requirement: " + cycle;
-          mark[*it] = Mark::kBad;
-        }
-        return false;
+void PluginLoader::apply_checks(FoundPlugins& found, const Json& config,
+                                const PluginLoadOptions& options) {
+  const CheckFile file(options.check_file);
+  auto& records = found.records;
+  for (const std::size_t i : found.order) {
+    PluginRecord& rec = records[i];
+    std::optional<CheckFinding> finding = file.find(rec.path);
+    if (!finding && options.check_new && !options.check_file.empty()) {
+      // A requirement refused by its own check refuses this one at start:
+      // checking it would only crash on the requirement again.
+      bool requirement_refused = false;
+      for (const std::size_t dep : requirement_closure(found, i)) {
+        requirement_refused |= dep != i && !records[dep].status.empty();
       }
-      case Mark::kNone:
-        break;
-    }
-    mark[name] = Mark::kVisiting;
-    stack.push_back(name);
-    bool ok = true;
-    for (const std::string& req : rec.dependencies) {
-      if (!by_name.count(req)) {
-        rec.status = "refused";
-        rec.error = "requires plugin '" + req + "', which was not found";
-        ok = false;
-        break;
+      if (requirement_refused) continue;
+      std::vector<fs::path> closure;
+      for (const std::size_t dep : requirement_closure(found, i)) {
+        closure.emplace_back(records[dep].path);
       }
-      if (!visit(req)) {
-        if (rec.status.empty()) {
-          rec.status = "refused";
-          rec.error = "requires plugin '" + req + "', which was refused";
-        }
-        ok = false;
-        break;
+      try {
+        finding = check_in_child(closure, config, options.check_timeout);
+        file.record(rec.path, *finding);
+      } catch (const std::exception& e) {
+        log_.warning("plugins", rec.path + ": not checked: " + e.what());
       }
     }
-    stack.pop_back();
-    if (mark[name] == Mark::kBad) return false;  // marked while in a cycle
-    mark[name] = ok ? Mark::kDone : Mark::kBad;
-    if (ok) order.push_back(c);
-    return ok;
+    if (finding && finding->fatal()) {
+      rec.status = "refused";
+      rec.error = check_refusal(*finding, options.check_file);
+    }
+  }
+}
+
+void PluginLoader::start(std::size_t index, const std::vector<std::size_t>& requirements,
+                         const Json& config, KernelServices services) {
+  PluginRecord& rec = records_[index];
+  for (const std::size_t dep : requirements) {
+    const PluginRecord& r = records_[dep];
+    if (r.status == "started") continue;
+    rec.status = r.status == "refused" ? "refused" : "failed";
+    rec.error = "requires plugin '" + r.name + "', which " +
+                (r.status == "refused" ? "was refused" : "failed to start");
+    log_.warning("plugins", rec.path + ": " + rec.error);
+    return;
+  }
+  std::shared_ptr<void> library;
+  PluginFactory create = nullptr;
+  try {
+    library = open_library(rec.path);
+    create = factory_of(library.get());
+  } catch (const std::exception& e) {
+    rec.status = "refused";
+    rec.error = e.what();
+    log_.warning("plugins", rec.path + ": " + rec.error);
+    return;
+  }
+  std::shared_ptr<Plugin> made;
+  try {
+    made = create();
+  } catch (...) {
+    rec.error = "factory threw " + describe_current_exception();
+  }
+  if (!made) {
+    rec.status = "failed";
+    if (rec.error.empty()) rec.error = "factory returned no object";
+    log_.error("plugins", rec.path + ": " + rec.error);
+    return;
+  }
+  // The object keeps its library: declared first, destroyed last.
+  struct Held {
+    std::shared_ptr<void> library;
+    std::shared_ptr<Plugin> object;
   };
-  for (auto& c : found) visit(records_[c.record].name);
-
-  std::set<std::string> started;
-  for (Candidate* c : order) {
-    PluginRecord& rec = records_[c->record];
-    for (const std::string& req : rec.dependencies) {
-      if (!started.count(req)) {
-        rec.status = "failed";
-        rec.error = "requires plugin '" + req + "', which failed to start";
-        break;
-      }
-    }
-    if (!rec.status.empty()) {
-      log_.warning("plugins", rec.path + ": " + rec.error);
-      continue;
-    }
-    std::shared_ptr<Plugin> plugin;
-    try {
-      const auto create = c->library->get_alias<Factory>("crm_plugin_create");
-      std::shared_ptr<Plugin> made = create();
-      if (!made) throw std::runtime_error("returned no object");
-      // The object keeps its library: declared first, destroyed last.
-      struct Held {
-        std::shared_ptr<Library> library;
-        std::shared_ptr<Plugin> object;
-      };
-      auto held = std::make_shared<Held>(Held{c->library, made});
-      plugin = std::shared_ptr<Plugin>(held, made.get());
-    } catch (const std::exception& e) {
-      rec.status = "failed";
-      rec.error = std::string("factory threw: ") + e.what();
-      log_.error("plugins", rec.path + ": " + rec.error);
-      continue;
-    }
-    const Json plugin_config =
-        config.is_object() && config.contains(rec.name) ? config.at(rec.name) : Json::object();
-    auto context = std::make_unique<PluginContext>(rec.name, plugin_config, services, c->library);
-    try {
-      plugin->start(*context);
-    } catch (const std::exception& e) {
-      context->release();
-      rec.status = "failed";
-      rec.error = std::string("start threw: ") + e.what();
-      log_.error("plugins", rec.path + ": " + rec.error);
-      continue;
-    }
-    rec.status = "started";
-    started.insert(rec.name);
-    running_.push_back({c->record, std::move(plugin), std::move(context)});
+  auto held = std::make_shared<Held>(Held{library, made});
+  const std::shared_ptr<Plugin> plugin(held, made.get());
+  made.reset();
+  const Json plugin_config =
+      config.is_object() && config.contains(rec.name) ? config.at(rec.name) : Json::object();
+  auto context = std::make_unique<PluginContext>(rec.name, plugin_config, services, library);
+  try {
+    plugin->start(*context);
+  } catch (...) {
+    rec.status = "failed";
+    rec.error = "start threw " + describe_current_exception();
+    context->release();
+    log_.error("plugins", rec.path + ": " + rec.error);
+    return;
   }
-  for (auto& c : found) {
-    if (records_[c.record].status.empty()) records_[c.record].status = "refused";
-    c.library.reset();  // refused or failed libraries unload now
-  }
+  rec.status = "started";
+  running_.push_back({index, plugin, std::move(context)});
 }
 
 void PluginLoader::stop_all() noexcept {
@@ -198,8 +180,8 @@ void PluginLoader::stop_all() noexcept {
     running_.pop_back();
     try {
       r.plugin->stop();
-    } catch (const std::exception& e) {
-      log_.error("plugins", records_[r.record].name + ": stop threw: " + e.what());
+    } catch (...) {
+      log_.error("plugins", records_[r.record].name + ": stop threw " + describe_current_exception());
     }
     r.context->release();
     r.plugin.reset();  // may unload the library; the context outlives it

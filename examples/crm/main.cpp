@@ -33,7 +33,8 @@ struct Globals {
   std::vector<std::string> plugin_dirs;
   std::string format = "text";
   std::string config;
-  std::string command;  // first word of the command, "" if none
+  std::string command;     // first word of the command, "" if none
+  std::string subcommand;  // the second word, "" if none
   bool now = false;     // run-due --now: run on a simulated clock
 };
 
@@ -59,7 +60,13 @@ Globals prescan(int argc, char** argv) {
       continue;
     }
     if (a == "--now" || a.starts_with("--now=")) g.now = true;
-    if (g.command.empty() && !a.empty() && a[0] != '-') g.command = a;
+    if (!a.empty() && a[0] != '-') {
+      if (g.command.empty()) {
+        g.command = a;
+      } else if (g.subcommand.empty()) {
+        g.subcommand = a;
+      }
+    }
   }
   if (g.db.empty()) {
     const char* env = std::getenv("CRM_DB");
@@ -150,7 +157,8 @@ void check_plugin_config(const crm::Kernel& kernel, const crm::Json& plugins,
     }
     if (rec->status == "started") continue;
     std::string why = rec->error;
-    if (why.starts_with("start threw: ")) why = why.substr(13);
+    // "start threw crm::InvalidInput: <reason>": the reason is what to show.
+    if (why.starts_with("start threw crm::")) why = why.substr(why.find(": ") + 2);
     const std::string message = "configuration " + path + ": key plugins." + name + ": plugin '" +
                                 name + "' " + rec->status + ": " + why;
     if (fatal) throw crm::InvalidInput(message);
@@ -348,6 +356,13 @@ int run(int argc, char** argv) {
     ko.simulated_start =
         std::chrono::time_point_cast<crm::Seconds>(std::chrono::system_clock::now());
   }
+  // A plugin new to the check file (or changed since) is first loaded and
+  // started in a child process: one that crashes or hangs there is refused
+  // instead of taking this process down (docs/architecture.md).
+  ko.check_new_plugins = true;
+  // `plugins check` loads the plugins only in its child processes: a plugin
+  // that crashes must not stop the command that is to find it.
+  if (g.command == "plugins" && g.subcommand == "check") ko.load_plugins = false;
   crm::Kernel kernel(ko);
   add_sample_commands(kernel.commands());
 
@@ -373,6 +388,7 @@ int run(int argc, char** argv) {
     std::map<std::string, std::string> values;
     std::map<std::string, bool> flags;
     std::vector<std::string> positionals;
+    std::vector<std::string> rest;  // of a "NAME..." positional
   };
   const auto specs = kernel.commands().list();
   std::vector<std::unique_ptr<Bound>> bound;
@@ -405,6 +421,12 @@ int run(int argc, char** argv) {
     }
     b->positionals.resize(spec.positionals.size());
     for (std::size_t i = 0; i < spec.positionals.size(); ++i) {
+      // "DIR...": zero or more values, the last positional.
+      if (spec.positionals[i].ends_with("...")) {
+        parent->add_option(spec.positionals[i], b->rest, spec.positionals[i]);
+        b->positionals.resize(i);
+        break;
+      }
       parent->add_option(spec.positionals[i], b->positionals[i], spec.positionals[i])->required();
     }
     leaf[parent] = b.get();
@@ -455,6 +477,7 @@ int run(int argc, char** argv) {
     }
   }
   in.positionals = b.positionals;
+  in.positionals.insert(in.positionals.end(), b.rest.begin(), b.rest.end());
   const char* user = std::getenv("USER");
   in.actor = crm::Actor::user(user && *user ? user : "cli");
   if (g.format == "text" && isatty(STDERR_FILENO)) in.progress = progress_bar;

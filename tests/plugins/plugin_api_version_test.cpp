@@ -19,6 +19,7 @@ std::map<std::string, crm::PluginRecord> api_plugins() {
   o.plugin_dirs = {CRM_API_FIXTURE_PLUGIN_DIR};
   o.use_bundled_plugins = false;
   o.use_plugin_path_env = false;
+  o.plugin_check_file.clear();
   o.log_level = crm::Logger::Level::kError;
   crm::Kernel k(o);
   std::map<std::string, crm::PluginRecord> m;
@@ -81,8 +82,9 @@ TEST(PluginApiVersion, AVersionWithoutMinorIsRefused) {
   const auto r = api_plugins();
   const auto& rec = r.at("api_no_minor");
   EXPECT_EQ(rec.status, "refused");
-  EXPECT_EQ(rec.error,
-            "manifest api_version '" + std::to_string(crm::kApiMajor) + "' is not MAJOR.MINOR");
+  EXPECT_EQ(rec.error, "manifest key 'api_version': '" + std::to_string(crm::kApiMajor) +
+                           "' is not MAJOR.MINOR (decimal numbers without sign, leading zero or "
+                           "suffix)");
 }
 
 TEST(PluginApiVersion, OnlyTheAcceptedOnesStarted) {

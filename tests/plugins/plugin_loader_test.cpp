@@ -21,6 +21,7 @@ crm::KernelOptions fixture_options() {
   o.plugin_dirs = {kFixtures};
   o.use_bundled_plugins = false;
   o.use_plugin_path_env = false;
+  o.plugin_check_file.clear();
   o.log_level = crm::Logger::Level::kError;
   return o;
 }
@@ -78,9 +79,9 @@ TEST(PluginLoader, FailingFactoryAndStartAreReportedAndUndone) {
   crm::Kernel k(fixture_options());
   const auto r = by_file(k);
   EXPECT_EQ(r.at("factory_throws").status, "failed");
-  EXPECT_EQ(r.at("factory_throws").error, "factory threw: constructor refuses");
+  EXPECT_EQ(r.at("factory_throws").error, "factory threw std::runtime_error: constructor refuses");
   EXPECT_EQ(r.at("start_throws").status, "failed");
-  EXPECT_EQ(r.at("start_throws").error, "start threw: cannot reach the mail server");
+  EXPECT_EQ(r.at("start_throws").error, "start threw std::runtime_error: cannot reach the mail server");
   // The command it registered before throwing is gone again.
   EXPECT_THROW(k.commands().run({"fixture", "start_throws"}, {}), crm::NotFound);
   EXPECT_EQ(r.at("needs_start_throws").status, "failed");
@@ -92,7 +93,7 @@ TEST(PluginLoader, MissingAndCyclicRequirementsAreRefused) {
   crm::Kernel k(fixture_options());
   const auto r = by_file(k);
   EXPECT_EQ(r.at("needs_missing").status, "refused");
-  EXPECT_EQ(r.at("needs_missing").error, "requires plugin 'nowhere', which was not found");
+  EXPECT_EQ(r.at("needs_missing").error, "requires 'nowhere', which no plugin found is named or provides");
   EXPECT_EQ(r.at("cycle_a").status, "refused");
   EXPECT_EQ(r.at("cycle_b").status, "refused");
   EXPECT_NE(r.at("cycle_a").error.find("cyclic requirement: cycle_a -> cycle_b -> cycle_a"),

@@ -3,6 +3,7 @@
 // a custom CRM product) create one Kernel and work through it.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -21,6 +22,12 @@
 
 namespace crm {
 
+// Where the kernel remembers plugins that failed a check in a child process
+// (KernelOptions::plugin_check_file): $CRM_PLUGIN_CHECK_FILE (set and empty:
+// nowhere), else $XDG_STATE_HOME/crm/plugin-check.json, else
+// ~/.local/state/crm/plugin-check.json.
+std::filesystem::path default_plugin_check_file();
+
 struct KernelOptions {
   // The SQLite database file; ":memory:" for a private in-memory one. The
   // file and its schema are created when missing.
@@ -34,6 +41,21 @@ struct KernelOptions {
   bool use_plugin_path_env = true;
   bool use_bundled_plugins = true;
   bool load_plugins = true;
+  // Load exactly these plugin files, in this order, instead of searching the
+  // directories above (the child process of a plugin check uses it).
+  std::vector<std::filesystem::path> plugin_files;
+
+  // A plugin that crashed or hung when checked in a child process (`crm
+  // plugins check`, or `check_new_plugins`) is recorded here by path, size
+  // and modification time, and refused until its file changes. Empty: no
+  // file; nothing is remembered or refused.
+  std::filesystem::path plugin_check_file = default_plugin_check_file();
+  // Check every plugin the check file has no finding for (new or changed
+  // since) in a child process before loading it into this one, and record
+  // the finding, a pass included. The `crm` command turns this on.
+  bool check_new_plugins = false;
+  // How long one check may take before its child is killed ("hung").
+  std::chrono::milliseconds plugin_check_timeout = std::chrono::seconds(10);
 
   // Plugin configuration: {"<plugin name>": {...}}; each plugin sees its own.
   Json plugin_config = Json::object();
