@@ -16,7 +16,9 @@ class Crm:
         self.db = str(workdir / "crm.db")
 
     def run(self, *args, check=True, env=None):
-        full_env = {**os.environ, "CRM_PLUGIN_PATH": "", **(env or {})}
+        # Each test remembers its plugin checks in its own directory.
+        full_env = {**os.environ, "CRM_PLUGIN_PATH": "",
+                    "CRM_PLUGIN_CHECK_FILE": str(self.workdir / "plugin-check.json"), **(env or {})}
         p = subprocess.run([CRM, "--db", self.db, *args], cwd=self.workdir, env=full_env,
                            capture_output=True, text=True, timeout=120)
         if check and p.returncode != 0:
