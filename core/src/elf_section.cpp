@@ -12,8 +12,8 @@ constexpr std::uint64_t kHeaderSize = 64;
 constexpr std::uint64_t kSectionHeaderSize = 64;
 constexpr unsigned kClass64 = 2;
 constexpr unsigned kLittleEndian = 1;
-constexpr unsigned kTypeShared = 3;  // ET_DYN
-constexpr unsigned kSectionNoBits = 8;  // SHT_NOBITS: no bytes in the file
+constexpr unsigned kTypeShared = 3;          // ET_DYN
+constexpr unsigned kSectionNoBits = 8;       // SHT_NOBITS: no bytes in the file
 constexpr unsigned kExtendedIndex = 0xffff;  // SHN_XINDEX
 
 #if defined(__x86_64__)
@@ -67,9 +67,13 @@ std::string to_text(std::uint64_t v) { return std::to_string(v); }
 
 std::optional<std::string> read_elf_section(const ImageReader& read, std::uint64_t image_size,
                                             std::string_view name) {
-  if (image_size < 4) throw std::runtime_error("not an ELF file (" + to_text(image_size) + " bytes)");
+  if (image_size < 4)
+    throw std::runtime_error("not an ELF file (" + to_text(image_size) + " bytes)");
   const std::string magic = read(0, 4, "the ELF magic");
-  if (magic != "\x7f" "ELF") throw std::runtime_error("not an ELF file (no ELF magic number)");
+  if (magic !=
+      "\x7f"
+      "ELF")
+    throw std::runtime_error("not an ELF file (no ELF magic number)");
   if (image_size < kHeaderSize) {
     throw std::runtime_error("truncated ELF file: " + to_text(image_size) +
                              " bytes, shorter than the 64-byte ELF header");

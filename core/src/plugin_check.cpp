@@ -190,9 +190,9 @@ struct FileIdentity {
 std::optional<FileIdentity> identity(const fs::path& file) {
   struct stat st {};
   if (::stat(file.c_str(), &st) != 0) return std::nullopt;
-  return FileIdentity{static_cast<std::int64_t>(st.st_size),
-                      static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 +
-                          st.st_mtim.tv_nsec};
+  return FileIdentity{
+      static_cast<std::int64_t>(st.st_size),
+      static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
 }
 
 std::string key_of(const fs::path& plugin) {
@@ -258,8 +258,8 @@ void CheckFile::record(const fs::path& plugin, const CheckFinding& finding) cons
   fs::rename(temp, path_, ec);
   if (ec) {
     fs::remove(temp, ec);
-    throw std::runtime_error("plugin check file " + path_.string() + ": cannot replace it: " +
-                             ec.message());
+    throw std::runtime_error("plugin check file " + path_.string() +
+                             ": cannot replace it: " + ec.message());
   }
 }
 

@@ -35,7 +35,8 @@ CommandOutput plugins_list(const PluginLoader& loader) {
   return out;
 }
 
-std::chrono::milliseconds timeout_option(const CommandInput& in, std::chrono::milliseconds fallback) {
+std::chrono::milliseconds timeout_option(const CommandInput& in,
+                                         std::chrono::milliseconds fallback) {
   if (!in.has("timeout")) return fallback;
   const double s = in.number("timeout", 0);
   if (s <= 0 || s > 86400) {
@@ -102,7 +103,8 @@ CommandOutput plugins_check(const PluginSearch& search, const CommandInput& in) 
     const std::string result = it != findings.end() ? it->second.outcome : r.status;
     const std::string reason = it != findings.end() ? it->second.reason : r.error;
     bad += result != "ok";
-    out.data.push_back({{"name", r.name}, {"path", r.path}, {"result", result}, {"reason", reason}});
+    out.data.push_back(
+        {{"name", r.name}, {"path", r.path}, {"result", result}, {"reason", reason}});
     rows.push_back({r.name, result, reason.empty() ? r.path : reason});
   }
   out.text = rows.empty() ? "no plugins found\n"

@@ -14,7 +14,7 @@ namespace crm::core {
 
 // What `plugins check` needs to know of the kernel's plugin search.
 struct PluginSearch {
-  std::vector<std::filesystem::path> dirs;  // the directories the kernel searches
+  std::vector<std::filesystem::path> dirs;   // the directories the kernel searches
   std::vector<std::filesystem::path> files;  // KernelOptions::plugin_files
   Json config = Json::object();
   std::filesystem::path check_file;

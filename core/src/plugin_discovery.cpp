@@ -46,8 +46,8 @@ void read_records(const std::vector<fs::path>& files, FoundPlugins& found) {
     if (rec.status.empty()) {
       if (const auto it = by_name.find(rec.name); it != by_name.end()) {
         rec.status = "duplicate";
-        rec.error =
-            "a plugin named '" + rec.name + "' was already found at " + found.records[it->second].path;
+        rec.error = "a plugin named '" + rec.name + "' was already found at " +
+                    found.records[it->second].path;
       } else {
         by_name.emplace(rec.name, found.records.size());
       }

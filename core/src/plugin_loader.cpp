@@ -181,7 +181,8 @@ void PluginLoader::stop_all() noexcept {
     try {
       r.plugin->stop();
     } catch (...) {
-      log_.error("plugins", records_[r.record].name + ": stop threw " + describe_current_exception());
+      log_.error("plugins",
+                 records_[r.record].name + ": stop threw " + describe_current_exception());
     }
     r.context->release();
     r.plugin.reset();  // may unload the library; the context outlives it

@@ -49,8 +49,7 @@ class PluginLoader {
   };
   // Refuses the candidates the check file (or, with check_new, a check in a
   // child process) says crash or hang.
-  void apply_checks(FoundPlugins& found, const Json& config,
-                    const PluginLoadOptions& options);
+  void apply_checks(FoundPlugins& found, const Json& config, const PluginLoadOptions& options);
   void start(std::size_t record, const std::vector<std::size_t>& requirements, const Json& config,
              KernelServices services);
 

@@ -32,8 +32,8 @@ std::string text_value(const Json& v, const std::string& key) {
 }
 
 bool is_word(std::string_view s) {
-  return !s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") ==
-                           std::string_view::npos;
+  return !s.empty() &&
+         s.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") == std::string_view::npos;
 }
 
 // One or more words joined by '.': a plugin name or a capability.
@@ -108,7 +108,8 @@ PluginToolchain toolchain_value(const Json& m, std::string& json_abi) {
   out.gxx_abi = integer_value(t, "gxx_abi");
   out.cxx11_abi = integer_value(t, "cxx11_abi");
   const Json& abi = required(t, "json_abi");
-  if (!abi.is_string()) refuse("toolchain.json_abi", std::string(" is ") + abi.type_name() + ", not a string");
+  if (!abi.is_string())
+    refuse("toolchain.json_abi", std::string(" is ") + abi.type_name() + ", not a string");
   json_abi = abi.get<std::string>();
   out.json_abi = json_abi;
   out.boost = integer_value(t, "boost");
@@ -124,8 +125,8 @@ void check_toolchain(const PluginToolchain& plugin, const PluginToolchain& kerne
   std::string differences;
   const auto differ = [&](const char* what, const std::string& p, const std::string& k) {
     if (p == k) return;
-    differences += std::string(differences.empty() ? "" : "; ") + what + ": plugin " + p +
-                   ", kernel " + k;
+    differences +=
+        std::string(differences.empty() ? "" : "; ") + what + ": plugin " + p + ", kernel " + k;
   };
   differ("compiler C++ ABI (__GXX_ABI_VERSION)", std::to_string(plugin.gxx_abi),
          std::to_string(kernel.gxx_abi));

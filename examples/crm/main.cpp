@@ -35,7 +35,7 @@ struct Globals {
   std::string config;
   std::string command;     // first word of the command, "" if none
   std::string subcommand;  // the second word, "" if none
-  bool now = false;     // run-due --now: run on a simulated clock
+  bool now = false;        // run-due --now: run on a simulated clock
 };
 
 Globals prescan(int argc, char** argv) {

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "crm/condition.hpp"
-#include "crm/workflow_definition.hpp"
 #include "crm/version.hpp"
+#include "crm/workflow_definition.hpp"
 #include "elf_section.hpp"
 #include "plugin_manifest.hpp"
 
@@ -42,7 +42,8 @@ TEST(ManifestReader, ReadsEveryField) {
   crm::PluginRecord rec;
   crm::core::read_manifest_json(
       manifest(R"("name":"good","version":"1.2.3","requires":["a","b.c"],"provides":["x"],)"
-               R"("api_version":")" + kApi + "\","),
+               R"("api_version":")" +
+               kApi + "\","),
       rec);
   EXPECT_EQ(rec.name, "good");
   EXPECT_EQ(rec.version, "1.2.3");
@@ -85,16 +86,16 @@ TEST(ManifestReader, VersionIsThreeNumbersWithoutSignLeadingZeroOrSuffix) {
                   "suffix)")
         << v;
   }
-  EXPECT_EQ(manifest_error(manifest(R"("name":"n","version":"0.10.0","api_version":")" + kApi +
-                                    "\",")),
-            "accepted");
+  EXPECT_EQ(
+      manifest_error(manifest(R"("name":"n","version":"0.10.0","api_version":")" + kApi + "\",")),
+      "accepted");
 }
 
 TEST(ManifestReader, ApiVersionIsTwoUnsignedNumbers) {
   for (const char* v :
        {"1.-0", " 1.1", "1.1 ", "+1.1", "1.", ".1", "1", "1.1.0", "1.99999999999", "01.1"}) {
-    EXPECT_EQ(manifest_error(manifest(std::string(R"("name":"n","version":"1.0.0","api_version":")") +
-                                      v + "\",")),
+    EXPECT_EQ(manifest_error(manifest(
+                  std::string(R"("name":"n","version":"1.0.0","api_version":")") + v + "\",")),
               std::string("manifest key 'api_version': '") + v +
                   "' is not MAJOR.MINOR (decimal numbers without sign, leading zero or suffix)")
         << v;
@@ -120,13 +121,19 @@ TEST(ElfSectionReader, TruncatedAndGarbageImagesAreRefusedWithAReason) {
     return std::string("accepted");
   };
   EXPECT_EQ(error("hello"), "not an ELF file (no ELF magic number)");
-  EXPECT_EQ(error("\x7f" "EL"), "not an ELF file (3 bytes)");
-  EXPECT_EQ(error(std::string("\x7f" "ELF\x02\x01\x01", 7)),
+  EXPECT_EQ(error("\x7f"
+                  "EL"),
+            "not an ELF file (3 bytes)");
+  EXPECT_EQ(error(std::string("\x7f"
+                              "ELF\x02\x01\x01",
+                              7)),
             "truncated ELF file: 7 bytes, shorter than the 64-byte ELF header");
   // A 64-byte header of a 64-bit little-endian shared library for this
   // machine whose section headers lie beyond the file.
   std::string header(64, '\0');
-  header.replace(0, 7, "\x7f" "ELF\x02\x01\x01");
+  header.replace(0, 7,
+                 "\x7f"
+                 "ELF\x02\x01\x01");
   header[16] = 3;  // ET_DYN
   std::ifstream self("/proc/self/exe", std::ios::binary);
   char machine[20];

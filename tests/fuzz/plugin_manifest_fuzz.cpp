@@ -59,7 +59,9 @@ void check_manifest(const std::string& text) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string input(reinterpret_cast<const char*>(data), size);
-  if (input.rfind("\x7f" "ELF", 0) != 0) {
+  if (input.rfind("\x7f"
+                  "ELF",
+                  0) != 0) {
     check_manifest(input);
     return 0;
   }

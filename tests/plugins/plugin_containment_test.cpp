@@ -3,8 +3,8 @@
 // missing symbols in-process; crashes and hangs through the check in a
 // child process, remembered in the check file until the plugin changes.
 #include <dlfcn.h>
-#include <unistd.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <boost/version.hpp>
@@ -86,14 +86,16 @@ TEST(PluginContainment, BadManifestsAreRefusedNamingTheKey) {
   crm::Kernel k(options_for(kContained));
   const auto r = by_file(k);
   EXPECT_EQ(r.at("manifest_not_json").status, "refused");
-  EXPECT_EQ(r.at("manifest_not_json").error.rfind("unreadable manifest: [json.exception.parse_error", 0),
-            0u)
+  EXPECT_EQ(
+      r.at("manifest_not_json").error.rfind("unreadable manifest: [json.exception.parse_error", 0),
+      0u)
       << r.at("manifest_not_json").error;
   EXPECT_EQ(r.at("manifest_wrong_types").status, "refused");
   EXPECT_EQ(r.at("manifest_wrong_types").error,
             "manifest key 'requires' is string, not a list of names");
-  const std::string rule = "' is not MAJOR.MINOR.PATCH (decimal numbers without sign, leading "
-                           "zero or suffix)";
+  const std::string rule =
+      "' is not MAJOR.MINOR.PATCH (decimal numbers without sign, leading "
+      "zero or suffix)";
   EXPECT_EQ(r.at("version_suffix").status, "refused");
   EXPECT_EQ(r.at("version_suffix").error, "manifest key 'version': '1.1.99-anything" + rule);
   EXPECT_EQ(r.at("version_negative").status, "refused");
@@ -111,8 +113,8 @@ TEST(PluginContainment, AToolchainMismatchIsRefusedNamingBothSides) {
   EXPECT_EQ(r.at("toolchain_fields").error,
             "toolchain mismatch: nlohmann::json ABI namespace: plugin nlohmann::json_abi_v3_9_1, "
             "kernel " +
-                std::string(kernel.json_abi) +
-                "; Boost (BOOST_VERSION): plugin 106900, kernel " + std::to_string(BOOST_VERSION) +
+                std::string(kernel.json_abi) + "; Boost (BOOST_VERSION): plugin 106900, kernel " +
+                std::to_string(BOOST_VERSION) +
                 " (rebuild the plugin with the kernel's toolchain)");
   // A real one: built with the old std::string ABI.
   EXPECT_EQ(r.at("old_string_abi").status, "refused");
@@ -187,9 +189,9 @@ TEST(PluginContainment, AnIntFromStopIsLoggedAndWhatWasCommittedStays) {
     c.name = "Ada";
     k.store().customers().add(c, crm::Actor::user("t"));
   }  // stop() throws here
-  EXPECT_NE(std::find(log->lines.begin(), log->lines.end(),
-                      "plugins: stop_throws_int: stop threw int"),
-            log->lines.end());
+  EXPECT_NE(
+      std::find(log->lines.begin(), log->lines.end(), "plugins: stop_throws_int: stop threw int"),
+      log->lines.end());
   o.load_plugins = false;
   crm::Kernel again(o);
   const auto rows = again.store().db().query("SELECT name FROM customers");
@@ -202,7 +204,8 @@ struct CrashingCopy : Scratch {
   CrashingCopy() : Scratch("crm-crashing") {
     fs::create_directories(dir / "plugins");
     for (const auto& e : fs::directory_iterator(kCrashing)) {
-      if (e.path().extension() == ".so") fs::copy_file(e.path(), dir / "plugins" / e.path().filename());
+      if (e.path().extension() == ".so")
+        fs::copy_file(e.path(), dir / "plugins" / e.path().filename());
     }
   }
   crm::KernelOptions options() const {
@@ -217,9 +220,10 @@ TEST(PluginContainment, CrashingPluginsAreCheckedInAChildAndRefused) {
   CrashingCopy copy;
   auto o = copy.options();
   o.check_new_plugins = true;
-  const std::string clear = "; it is not loaded until the file changes (rebuild it, or remove its "
-                            "entry from " +
-                            o.plugin_check_file.string() + ")";
+  const std::string clear =
+      "; it is not loaded until the file changes (rebuild it, or remove its "
+      "entry from " +
+      o.plugin_check_file.string() + ")";
   {
     crm::Kernel k(o);  // would die without the check
     const auto r = by_file(k);

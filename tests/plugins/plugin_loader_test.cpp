@@ -81,7 +81,8 @@ TEST(PluginLoader, FailingFactoryAndStartAreReportedAndUndone) {
   EXPECT_EQ(r.at("factory_throws").status, "failed");
   EXPECT_EQ(r.at("factory_throws").error, "factory threw std::runtime_error: constructor refuses");
   EXPECT_EQ(r.at("start_throws").status, "failed");
-  EXPECT_EQ(r.at("start_throws").error, "start threw std::runtime_error: cannot reach the mail server");
+  EXPECT_EQ(r.at("start_throws").error,
+            "start threw std::runtime_error: cannot reach the mail server");
   // The command it registered before throwing is gone again.
   EXPECT_THROW(k.commands().run({"fixture", "start_throws"}, {}), crm::NotFound);
   EXPECT_EQ(r.at("needs_start_throws").status, "failed");
@@ -93,7 +94,8 @@ TEST(PluginLoader, MissingAndCyclicRequirementsAreRefused) {
   crm::Kernel k(fixture_options());
   const auto r = by_file(k);
   EXPECT_EQ(r.at("needs_missing").status, "refused");
-  EXPECT_EQ(r.at("needs_missing").error, "requires 'nowhere', which no plugin found is named or provides");
+  EXPECT_EQ(r.at("needs_missing").error,
+            "requires 'nowhere', which no plugin found is named or provides");
   EXPECT_EQ(r.at("cycle_a").status, "refused");
   EXPECT_EQ(r.at("cycle_b").status, "refused");
   EXPECT_NE(r.at("cycle_a").error.find("cyclic requirement: cycle_a -> cycle_b -> cycle_a"),

@@ -46,16 +46,16 @@ using PluginFactory = std::shared_ptr<Plugin> (*)();
 // compile error, and nothing is initialised at load time. Designated
 // initializers may leave fields out; GCC's -Wextra would warn about each
 // omitted one, so the macro silences that warning locally.
-#define CRM_PLUGIN(PluginClass, ...)                                                         \
-  namespace crm_plugin_entry {                                                               \
-  _Pragma("GCC diagnostic push")                                                             \
-      _Pragma("GCC diagnostic ignored \"-Wmissing-field-initializers\"")                     \
-          [[gnu::section(".crm_manifest"), gnu::used]] constinit const auto manifest_text =  \
-              ::crm::manifest_json::text<::crm::manifest_json::size(                         \
-                  ::crm::PluginManifest __VA_ARGS__)>(::crm::PluginManifest __VA_ARGS__);    \
-  _Pragma("GCC diagnostic pop") inline std::shared_ptr<::crm::Plugin> create() {             \
-    return std::make_shared<PluginClass>();                                                  \
-  }                                                                                          \
-  }                                                                                          \
-  extern "C" __attribute__((visibility("default"))) const ::crm::PluginFactory               \
-      crm_plugin_create = &crm_plugin_entry::create;
+#define CRM_PLUGIN(PluginClass, ...)                                                               \
+  namespace crm_plugin_entry {                                                                     \
+  _Pragma("GCC diagnostic push")                                                                   \
+      _Pragma("GCC diagnostic ignored \"-Wmissing-field-initializers\"")                           \
+          [[gnu::section(".crm_manifest"), gnu::used]] constinit const                             \
+      auto manifest_text = ::crm::manifest_json::text<::crm::manifest_json::size(                  \
+          ::crm::PluginManifest __VA_ARGS__)>(::crm::PluginManifest __VA_ARGS__);                  \
+  _Pragma("GCC diagnostic pop") inline std::shared_ptr<::crm::Plugin> create() {                   \
+    return std::make_shared<PluginClass>();                                                        \
+  }                                                                                                \
+  }                                                                                                \
+  extern "C" __attribute__((visibility("default"))) const ::crm::PluginFactory crm_plugin_create = \
+      &crm_plugin_entry::create;
