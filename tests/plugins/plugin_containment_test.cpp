@@ -281,4 +281,38 @@ TEST(PluginContainment, ACheckThatPassedIsNotRepeated) {
   EXPECT_EQ(by_file(k).at("bystander").status, "started");
 }
 
+TEST(PluginContainment, ANewModificationTimeAloneMakesTheFindingStale) {
+  CrashingCopy copy;
+  fs::remove(copy.dir / "plugins" / "hang_start.so");
+  auto o = copy.options();
+  o.check_new_plugins = true;
+  { crm::Kernel k(o); }
+  const std::string abort_start = (copy.dir / "plugins" / "abort_start.so").string();
+  const auto recorded_mtime = [&] {
+    std::ifstream in(o.plugin_check_file);
+    return crm::Json::parse(in).at("plugins").at(abort_start).at("mtime_ns").get<std::int64_t>();
+  };
+  const std::int64_t before = recorded_mtime();
+  // Same bytes, same size, a later time: checked again, and the finding
+  // recorded for the file as it is now.
+  fs::last_write_time(abort_start, fs::last_write_time(abort_start) + std::chrono::seconds(5));
+  crm::Kernel k(o);
+  EXPECT_EQ(by_file(k).at("abort_start").status, "refused");
+  EXPECT_EQ(recorded_mtime() - before, 5'000'000'000);
+}
+
+TEST(PluginContainment, ATruncatedLibraryIsRefusedBeforeLoading) {
+  Scratch s("crm-truncated");
+  std::ifstream in(kContained / "good.so", std::ios::binary);
+  std::string bytes(4096, '\0');
+  in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  std::ofstream(s.dir / "cut.so", std::ios::binary) << bytes;
+  crm::Kernel k(options_for(s.dir));
+  const auto rec = by_file(k).at("cut");
+  EXPECT_EQ(rec.status, "refused");
+  EXPECT_EQ(rec.error.rfind("truncated ELF file: the section headers at offset ", 0), 0u)
+      << rec.error;
+  EXPECT_NE(rec.error.find("lie beyond its 4096 bytes"), std::string::npos) << rec.error;
+}
+
 }  // namespace
