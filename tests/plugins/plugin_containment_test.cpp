@@ -82,6 +82,45 @@ TEST(PluginContainment, ExceptionsOfAnyTypeFailThePluginWithTheirType) {
   EXPECT_EQ(r.at("factory_null").error, "factory returned no object");
 }
 
+// What a plugin's command throws, as the host catches it.
+std::string thrown_by_command(crm::Kernel& k, const std::string& kind, const char*& type) {
+  crm::CommandInput in;
+  in.options["kind"] = kind;
+  try {
+    k.commands().run({"fixture", "throw"}, in);
+  } catch (const crm::DuplicateKey& e) {
+    type = "DuplicateKey";
+    return e.what();
+  } catch (const crm::Conflict& e) {
+    type = "Conflict";
+    return e.what();
+  } catch (const crm::NotFound& e) {
+    type = "NotFound";
+    return e.what();
+  } catch (const crm::PluginError& e) {
+    type = "PluginError";
+    return e.what();
+  } catch (...) {
+    type = "something else";
+  }
+  return "";
+}
+
+TEST(PluginContainment, ACommandsExceptionsKeepTheirKernelKind) {
+  crm::Kernel k(options_for(kContained));
+  const char* type = "";
+  EXPECT_EQ(thrown_by_command(k, "duplicate", type), "external id C7 is taken");
+  EXPECT_STREQ(type, "DuplicateKey");  // not flattened to StoreError
+  EXPECT_EQ(thrown_by_command(k, "conflict", type), "instance 3 moved");
+  EXPECT_STREQ(type, "Conflict");
+  EXPECT_EQ(thrown_by_command(k, "not_found", type), "customer 9 not found");
+  EXPECT_STREQ(type, "NotFound");
+  EXPECT_EQ(thrown_by_command(k, "std", type), "a plugin threw std::out_of_range: index 7 of 3");
+  EXPECT_STREQ(type, "PluginError");
+  EXPECT_EQ(thrown_by_command(k, "int", type), "a plugin threw int");
+  EXPECT_STREQ(type, "PluginError");
+}
+
 TEST(PluginContainment, BadManifestsAreRefusedNamingTheKey) {
   crm::Kernel k(options_for(kContained));
   const auto r = by_file(k);
@@ -171,8 +210,8 @@ TEST(PluginContainment, EverySurvivablePluginLeavesTheKernelWorking) {
   EXPECT_GT(k.store().customers().add(c, crm::Actor::user("t")), 0);
   int started = 0;
   for (const auto& rec : k.plugins()) started += rec.status == "started";
-  EXPECT_EQ(started, 2);  // good and needs_capability
-  EXPECT_EQ(k.plugins().size(), 15u);
+  EXPECT_EQ(started, 3);  // good, needs_capability, command_throws
+  EXPECT_EQ(k.plugins().size(), 16u);
 }
 
 TEST(PluginContainment, AnIntFromStopIsLoggedAndWhatWasCommittedStays) {
