@@ -12,6 +12,7 @@
 #include "kernel_commands.hpp"
 #include "kernel_schema.hpp"
 #include "plugin_loader.hpp"
+#include "service_table.hpp"
 #include "stderr_logger.hpp"
 #include "task_store.hpp"
 #include "timer_store.hpp"
@@ -81,6 +82,8 @@ struct Kernel::Impl {
   core::TimerStore timers;
   core::CommandTable commands;
   core::WorkflowRuntime workflows;
+  // Before the plugins: a stopping plugin withdraws its services from it.
+  core::ServiceTable services;
   core::PluginLoader plugins;
 };
 
@@ -111,9 +114,11 @@ Kernel::Kernel(KernelOptions options) : impl_(std::make_unique<Impl>(options)) {
     }
   }
   if (options.use_bundled_plugins) dirs.push_back(bundled_plugin_dir());
+  impl_->services.set_plugins(&impl_->plugins.records());
   impl_->plugins.load(dirs, options.plugin_config,
                       core::KernelServices{impl_->store, impl_->bus, *impl_->clock, impl_->timers,
-                                           impl_->commands, *impl_->logger, impl_->workflows});
+                                           impl_->commands, *impl_->logger, impl_->workflows,
+                                           impl_->services});
   impl_->workflows.activate();
 }
 
@@ -128,10 +133,11 @@ const Clock& Kernel::clock() const { return *impl_->clock; }
 SimulatedClock* Kernel::simulated_clock() {
   return dynamic_cast<SimulatedClock*>(impl_->clock.get());
 }
-Scheduler& Kernel::scheduler() { return impl_->timers; }
+HostScheduler& Kernel::scheduler() { return impl_->timers; }
 CommandRegistry& Kernel::commands() { return impl_->commands; }
 Logger& Kernel::log() { return *impl_->logger; }
-WorkflowEngine& Kernel::workflows() { return impl_->workflows; }
+HostWorkflowEngine& Kernel::workflows() { return impl_->workflows; }
+ServiceRegistry& Kernel::services() { return impl_->services; }
 const std::vector<PluginRecord>& Kernel::plugins() const { return impl_->plugins.records(); }
 
 std::filesystem::path Kernel::bundled_plugin_dir() {

@@ -420,7 +420,7 @@ void register_kernel_commands(Kernel& k) {
   r.add(command({"plugins", "list"}, "list the plugins found, with status and errors"),
         [&k](const CommandInput&) { return plugins_list(k); });
 
-  const std::vector<CommandOption> import_opts = {
+  const std::vector<ParamSpec> import_opts = {
       option("mode", "create, update or upsert", "create"),
       option("match", "match rows on external_id, email or phone", "external_id"),
       flag("dry-run", "validate and count, write nothing"),
