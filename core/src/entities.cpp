@@ -186,7 +186,8 @@ void from_json(const Json& j, Customer& c) {
   out.owner = f.text("owner");
   out.stage = f.text("stage");
   out.segment = f.text("segment");
-  for (const auto& [channel, allowed] : f.object("consent").items()) {
+  const Json consent = f.object("consent");
+  for (const auto& [channel, allowed] : consent.items()) {
     if (!allowed.is_boolean()) f.wrong("consent", "an object of true/false by channel");
     out.consent[channel] = allowed.get<bool>();
   }

@@ -183,8 +183,24 @@ std::shared_ptr<void> PluginServices::get_erased(std::string_view name, std::str
     return self && std::find(self->dependencies.begin(), self->dependencies.end(), n) !=
                        self->dependencies.end();
   };
-  const std::string provider_plugin = table_.provider_of(name).value_or("");
-  if (!requires_name(name) && (provider_plugin.empty() || !requires_name(provider_plugin))) {
+  const auto provider = table_.provider_of(name);
+  // The host's services were there before any plugin started.
+  if (provider && provider->empty()) return table_.get_erased(name, type);
+  const std::string provider_plugin = provider.value_or("");
+  // Requiring a plugin that lists the name in `provides` counts too: then a
+  // missing service is that plugin's failure, which get_erased names.
+  const bool requires_a_lister = [&] {
+    if (!self) return false;
+    for (const std::string& dep : self->dependencies) {
+      const PluginRecord* r = table_.plugin(dep);
+      if (r && std::find(r->provides.begin(), r->provides.end(), name) != r->provides.end()) {
+        return true;
+      }
+    }
+    return false;
+  }();
+  if (!requires_name(name) && !requires_a_lister &&
+      (provider_plugin.empty() || !requires_name(provider_plugin))) {
     throw InvalidInput("plugin '" + plugin_ + "' gets service '" + std::string(name) +
                        "' but its manifest's requires lists neither the service nor " +
                        (provider_plugin.empty() ? "its provider" : "'" + provider_plugin + "'") +

@@ -7,7 +7,7 @@
 //  - a plugin gets only a service it requires: the service's name or its
 //    provider's plugin name is in its manifest's `requires`, so the provider
 //    has started first (otherwise whether it is there would depend on
-//    discovery order);
+//    discovery order); a service the host provided needs no requirement;
 //  - get<T>() checks the type by name (typeid(T).name()): two libraries built
 //    with hidden visibility each have their own typeinfo object for one
 //    type, so addresses differ while names agree;
