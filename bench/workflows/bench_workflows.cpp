@@ -219,7 +219,7 @@ int main(int argc, char** argv) {
     };
     crm::ActionSpec spec;
     spec.help = "count";
-    spec.params = {crm::ActionParam{"n", "integer", false, "how many"}};
+    spec.params = {crm::param("n", crm::ParamType::kInteger, "how many")};
     k->workflows().add_action("count", spec,
                               [&](crm::ActionContext&, const Json& p) { return count(p); });
     std::vector<Rule> rules;

@@ -66,7 +66,24 @@ std::string join(const std::vector<std::string>& path) {
 
 bool has_option(const CommandSpec& spec, const std::string& name) {
   return std::any_of(spec.options.begin(), spec.options.end(),
-                     [&](const CommandOption& o) { return o.name == name; });
+                     [&](const ParamSpec& o) { return o.name == name; });
+}
+
+// The options given against the spec, with the check workflow action
+// parameters get too (check_params), reading values as command-line text:
+// every host refuses a missing required option, "--count ten" for an
+// integer option and an option the command does not take, with one message
+// listing each problem.
+void check_declared_options(const CommandSpec& spec, const CommandInput& in) {
+  Json given = Json::object();
+  for (const auto& [name, value] : in.options) given[name] = value;
+  ParamCheckOptions text;
+  text.text_values = true;
+  std::string problems;
+  for (const ParamProblem& p : check_params(spec.options, given, text)) {
+    problems += (problems.empty() ? "" : "; ") + ("--" + p.name + " " + p.message);
+  }
+  if (!problems.empty()) throw InvalidInput("'" + join(spec.path) + "': " + problems);
 }
 
 // Options every command names the same way mean the same everywhere, so the
@@ -75,6 +92,7 @@ bool has_option(const CommandSpec& spec, const std::string& name) {
 // "all", which the handler reads with limit_option()); an --out file
 // that exists is kept unless --force is given.
 void check_conventional_options(const CommandSpec& spec, const CommandInput& in) {
+  check_declared_options(spec, in);
   for (const char* name : {"limit", "offset", "count"}) {
     if (!has_option(spec, name) || !in.has(name)) continue;
     if (in.get(name) == "all" && std::string_view(name) == "limit") continue;  // no limit

@@ -2,15 +2,101 @@
 #include <algorithm>
 #include <cctype>
 
+#include "crm/audit_log.hpp"
 #include "crm/customer.hpp"
 #include "crm/customer_repository.hpp"
 #include "crm/error.hpp"
 #include "crm/event.hpp"
 #include "crm/interaction.hpp"
 #include "crm/plugin_host.hpp"
+#include "crm/scheduler.hpp"
 #include "crm/task.hpp"
 
 namespace crm {
+namespace {
+
+// Reads the keys of one JSON object strictly, naming what it reads and the
+// key in every error: "customer: 'tags' must be an array of strings".
+class Fields {
+ public:
+  Fields(const Json& j, std::string what) : j_(j), what_(std::move(what)) {
+    if (!j_.is_object()) throw InvalidInput(what_ + ": expected a JSON object, got " + j_.dump());
+  }
+  const Json& at(const char* key) const {
+    const auto it = j_.find(key);
+    if (it == j_.end()) throw InvalidInput(what_ + ": missing key '" + key + "'");
+    return *it;
+  }
+  bool is_null(const char* key) const { return at(key).is_null(); }
+  [[noreturn]] void wrong(const char* key, const char* expected) const {
+    throw InvalidInput(what_ + ": '" + key + "' must be " + expected + ", got " + at(key).dump());
+  }
+  std::string text(const char* key) const {
+    if (!at(key).is_string()) wrong(key, "a string");
+    return at(key).get<std::string>();
+  }
+  std::int64_t integer(const char* key) const {
+    if (!at(key).is_number_integer()) wrong(key, "a whole number");
+    return at(key).get<std::int64_t>();
+  }
+  std::optional<std::int64_t> optional_integer(const char* key) const {
+    if (is_null(key)) return std::nullopt;
+    if (!at(key).is_number_integer()) wrong(key, "a whole number or null");
+    return at(key).get<std::int64_t>();
+  }
+  std::optional<double> optional_number(const char* key) const {
+    if (is_null(key)) return std::nullopt;
+    if (!at(key).is_number()) wrong(key, "a number or null");
+    return at(key).get<double>();
+  }
+  bool boolean(const char* key) const {
+    if (!at(key).is_boolean()) wrong(key, "true or false");
+    return at(key).get<bool>();
+  }
+  TimePoint time(const char* key) const {
+    try {
+      return parse_time(text(key));
+    } catch (const InvalidInput& e) {
+      throw InvalidInput(what_ + ": '" + key + "': " + e.what());
+    }
+  }
+  std::optional<TimePoint> optional_time(const char* key) const {
+    if (is_null(key)) return std::nullopt;
+    return time(key);
+  }
+  Json object(const char* key) const {
+    if (!at(key).is_object()) wrong(key, "an object");
+    return at(key);
+  }
+  Json any(const char* key) const { return at(key); }
+  std::vector<std::string> texts(const char* key) const {
+    const Json& a = at(key);
+    if (!a.is_array()) wrong(key, "an array of strings");
+    std::vector<std::string> out;
+    for (const Json& v : a) {
+      if (!v.is_string()) wrong(key, "an array of strings");
+      out.push_back(v.get<std::string>());
+    }
+    return out;
+  }
+  // Each element of the array at `key` as an object of its own, named
+  // "<what>.<key>[i]" in errors.
+  std::vector<Fields> objects(const char* key) const {
+    const Json& a = at(key);
+    if (!a.is_array()) wrong(key, "an array of objects");
+    std::vector<Fields> out;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      out.emplace_back(a[i], what_ + "." + key + "[" + std::to_string(i) + "]");
+    }
+    return out;
+  }
+
+ private:
+  const Json& j_;
+  std::string what_;
+};
+
+}  // namespace
 
 std::string to_string(Customer::Kind k) {
   return k == Customer::Kind::kCompany ? "company" : "person";
@@ -81,6 +167,37 @@ Json to_json(const Customer& c) {
               {"updated_at", format_time(c.updated_at)}};
 }
 
+void from_json(const Json& j, Customer& c) {
+  const Fields f(j, "customer");
+  Customer out;
+  out.id = f.integer("id");
+  out.external_id = f.text("external_id");
+  out.name = f.text("name");
+  const std::string kind = f.text("kind");
+  if (kind != "person" && kind != "company") f.wrong("kind", "person or company");
+  out.kind = parse_customer_kind(kind);
+  for (const Fields& p : f.objects("contacts")) {
+    out.contacts.push_back(
+        {p.text("name"), p.text("role"), p.text("email"), p.text("phone"), p.boolean("primary")});
+  }
+  out.email = f.text("email");
+  out.phone = f.text("phone");
+  out.birthday = f.text("birthday");
+  out.owner = f.text("owner");
+  out.stage = f.text("stage");
+  out.segment = f.text("segment");
+  const Json consent = f.object("consent");
+  for (const auto& [channel, allowed] : consent.items()) {
+    if (!allowed.is_boolean()) f.wrong("consent", "an object of true/false by channel");
+    out.consent[channel] = allowed.get<bool>();
+  }
+  out.tags = f.texts("tags");
+  out.attributes = f.object("attributes");
+  out.created_at = f.time("created_at");
+  out.updated_at = f.time("updated_at");
+  c = std::move(out);
+}
+
 std::string to_string(Interaction::Direction d) {
   return d == Interaction::Direction::kOutbound ? "outbound" : "inbound";
 }
@@ -107,6 +224,26 @@ Json to_json(const Interaction& i) {
          {"case_id", i.case_id}};
   if (i.amount) j["amount"] = *i.amount;
   return j;
+}
+
+void from_json(const Json& j, Interaction& i) {
+  const Fields f(j, "interaction");
+  Interaction out;
+  out.id = f.integer("id");
+  out.customer_id = f.integer("customer_id");
+  out.channel = f.text("channel");
+  out.kind = f.text("kind");
+  const std::string direction = f.text("direction");
+  if (direction != "inbound" && direction != "outbound") f.wrong("direction", "inbound or outbound");
+  out.direction = parse_direction(direction);
+  out.occurred_at = f.time("occurred_at");
+  out.amount = f.optional_number("amount");
+  out.agent = f.text("agent");
+  out.notes = f.text("notes");
+  out.commitments = f.texts("commitments");
+  out.payload = f.object("payload");
+  out.case_id = f.text("case_id");
+  i = std::move(out);
 }
 
 std::string to_string(Task::Status s) {
@@ -145,6 +282,25 @@ Json to_json(const Task& t) {
   return j;
 }
 
+void from_json(const Json& j, Task& t) {
+  const Fields f(j, "task");
+  Task out;
+  out.id = f.integer("id");
+  out.customer_id = f.optional_integer("customer_id");
+  out.title = f.text("title");
+  out.owner = f.text("owner");
+  out.due_at = f.optional_time("due_at");
+  try {
+    out.status = parse_task_status(f.text("status"));
+  } catch (const InvalidInput& e) {
+    throw InvalidInput(std::string("task: 'status': ") + e.what());
+  }
+  out.link = f.text("link");
+  out.created_at = f.time("created_at");
+  out.completed_at = f.optional_time("completed_at");
+  t = std::move(out);
+}
+
 Json to_json(const Event& e) {
   Json j{{"type", e.type},
          {"time", format_time(e.time)},
@@ -152,6 +308,68 @@ Json to_json(const Event& e) {
          {"payload", e.payload}};
   if (e.customer_id) j["customer_id"] = *e.customer_id;
   return j;
+}
+
+void from_json(const Json& j, Event& e) {
+  const Fields f(j, "event");
+  Event out;
+  out.type = f.text("type");
+  out.time = f.time("time");
+  out.customer_id = f.optional_integer("customer_id");
+  out.payload = f.any("payload");
+  e = std::move(out);
+}
+
+Json to_json(const Timer& t) {
+  Json j{{"id", t.id},
+         {"due", format_time(t.due)},
+         {"kind", t.kind},
+         {"customer_id", nullptr},
+         {"payload", t.payload},
+         {"status", t.status},
+         {"error", t.error}};
+  if (t.customer_id) j["customer_id"] = *t.customer_id;
+  return j;
+}
+
+void from_json(const Json& j, Timer& t) {
+  const Fields f(j, "timer");
+  Timer out;
+  out.id = f.integer("id");
+  out.due = f.time("due");
+  out.kind = f.text("kind");
+  out.customer_id = f.optional_integer("customer_id");
+  out.payload = f.any("payload");
+  out.status = f.text("status");
+  out.error = f.text("error");
+  t = std::move(out);
+}
+
+Json to_json(const AuditEntry& a) {
+  Json j{{"id", a.id},
+         {"time", format_time(a.time)},
+         {"actor", a.actor},
+         {"action", a.action},
+         {"entity", a.entity},
+         {"entity_id", a.entity_id},
+         {"customer_id", nullptr},
+         {"details", a.details}};
+  if (a.customer_id) j["customer_id"] = *a.customer_id;
+  return j;
+}
+
+void from_json(const Json& j, AuditEntry& a) {
+  const Fields f(j, "audit entry");
+  AuditEntry out;
+  out.id = f.integer("id");
+  out.time = f.time("time");
+  out.actor = f.text("actor");
+  out.action = f.text("action");
+  out.entity = f.text("entity");
+  out.entity_id = f.integer("entity_id");
+  out.customer_id = f.optional_integer("customer_id");
+  out.details = f.any("details");
+  a = std::move(out);
 }
 
 Json to_json(const PluginRecord& r) {
@@ -163,6 +381,20 @@ Json to_json(const PluginRecord& r) {
               {"status", r.status},
               {"error", r.error},
               {"path", r.path}};
+}
+
+void from_json(const Json& j, PluginRecord& r) {
+  const Fields f(j, "plugin record");
+  PluginRecord out;
+  out.name = f.text("name");
+  out.version = f.text("version");
+  out.api_version = f.text("api_version");
+  out.dependencies = f.texts("requires");
+  out.provides = f.texts("provides");
+  out.status = f.text("status");
+  out.error = f.text("error");
+  out.path = f.text("path");
+  r = std::move(out);
 }
 
 }  // namespace crm

@@ -15,6 +15,7 @@
 #include "plugin_commands.hpp"
 #include "plugin_discovery.hpp"
 #include "plugin_loader.hpp"
+#include "service_table.hpp"
 #include "stderr_logger.hpp"
 #include "task_store.hpp"
 #include "timer_store.hpp"
@@ -85,6 +86,8 @@ struct Kernel::Impl {
   core::CommandTable commands;
   core::WorkflowRuntime workflows;
   core::PluginSearch plugin_search;  // for `plugins check`
+  // Before the plugins: a stopping plugin withdraws its services from it.
+  core::ServiceTable services;
   core::PluginLoader plugins;
 };
 
@@ -130,12 +133,14 @@ Kernel::Kernel(KernelOptions options) : impl_(std::make_unique<Impl>(options)) {
   search.timeout = options.plugin_check_timeout;
   core::register_plugin_commands(impl_->commands, impl_->plugins, search);
   if (options.load_plugins) {
+    impl_->services.set_plugins(&impl_->plugins.records());
     const core::PluginLoadOptions load{options.plugin_check_file, options.check_new_plugins,
                                        options.plugin_check_timeout};
     impl_->plugins.load(search.files.empty() ? core::plugin_files_in(search.dirs) : search.files,
                         options.plugin_config,
                         core::KernelServices{impl_->store, impl_->bus, *impl_->clock, impl_->timers,
-                                             impl_->commands, *impl_->logger, impl_->workflows},
+                                             impl_->commands, *impl_->logger, impl_->workflows,
+                                             impl_->services},
                         load);
   }
   impl_->workflows.activate();
@@ -152,10 +157,11 @@ const Clock& Kernel::clock() const { return *impl_->clock; }
 SimulatedClock* Kernel::simulated_clock() {
   return dynamic_cast<SimulatedClock*>(impl_->clock.get());
 }
-Scheduler& Kernel::scheduler() { return impl_->timers; }
+HostScheduler& Kernel::scheduler() { return impl_->timers; }
 CommandRegistry& Kernel::commands() { return impl_->commands; }
 Logger& Kernel::log() { return *impl_->logger; }
-WorkflowEngine& Kernel::workflows() { return impl_->workflows; }
+HostWorkflowEngine& Kernel::workflows() { return impl_->workflows; }
+ServiceRegistry& Kernel::services() { return impl_->services; }
 const std::vector<PluginRecord>& Kernel::plugins() const { return impl_->plugins.records(); }
 
 std::filesystem::path Kernel::bundled_plugin_dir() {

@@ -402,7 +402,7 @@ CommandOutput interactions_add(Kernel& k, const CommandInput& in) {
 void register_kernel_commands(Kernel& k) {
   CommandRegistry& r = k.commands();
 
-  const std::vector<CommandOption> import_opts = {
+  const std::vector<ParamSpec> import_opts = {
       option("mode", "create, update or upsert", "create"),
       option("match", "match rows on external_id, email or phone", "external_id"),
       flag("dry-run", "validate and count, write nothing"),

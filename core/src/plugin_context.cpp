@@ -13,7 +13,8 @@ PluginContext::PluginContext(std::string name, Json config, KernelServices servi
       config_(config.is_object() ? std::move(config) : Json::object()),
       k_(services),
       library_(std::move(library)),
-      workflows_(services.workflows, library_) {}
+      workflows_(services.workflows, library_, *this),
+      services_(name_, services.services, library_) {}
 
 PluginContext::~PluginContext() { release(); }
 
@@ -25,6 +26,7 @@ void PluginContext::release() {
   for (const auto& path : commands_) k_.commands.remove(path);
   commands_.clear();
   workflows_.release();
+  services_.release();
 }
 
 SubscriptionId PluginContext::subscribe(std::string pattern, SubscriberOptions options,
@@ -67,8 +69,42 @@ void PluginWorkflows::release() {
   channels_.clear();
 }
 
+namespace {
+
+// What a plugin's action sees: the engine's ActionContext, but with the
+// plugin's own bus, so a subscription made in the action is tracked for the
+// plugin (pinned to its library, removed at its stop) like one made in
+// start(). Everything else reachable from an ActionContext registers nothing.
+class PluginActionContext final : public ActionContext {
+ public:
+  PluginActionContext(ActionContext& step, EventBus& bus) : step_(step), bus_(bus) {}
+  InstanceId instance_id() const override { return step_.instance_id(); }
+  const std::string& workflow() const override { return step_.workflow(); }
+  std::optional<CustomerId> customer_id() const override { return step_.customer_id(); }
+  Customer customer() override { return step_.customer(); }
+  const Json& variables() const override { return step_.variables(); }
+  Store& store() override { return step_.store(); }
+  EventBus& bus() override { return bus_; }
+  const Clock& clock() const override { return step_.clock(); }
+  Logger& log() override { return step_.log(); }
+  Actor actor() const override { return step_.actor(); }
+  Delivery send(const OutboundMessage& m) override { return step_.send(m); }
+
+ private:
+  ActionContext& step_;
+  EventBus& bus_;
+};
+
+}  // namespace
+
 void PluginWorkflows::add_action(std::string name, ActionSpec spec, ActionFunction fn) {
-  engine_.add_action(name, std::move(spec), Pinned<ActionFunction>{library_, std::move(fn)});
+  ActionFunction in_plugin = [&bus = bus_, fn = std::move(fn)](ActionContext& step,
+                                                               const Json& params) {
+    PluginActionContext ctx(step, bus);
+    return fn(ctx, params);
+  };
+  engine_.add_action(name, std::move(spec),
+                     Pinned<ActionFunction>{library_, std::move(in_plugin)});
   actions_.push_back(std::move(name));
 }
 
@@ -91,6 +127,64 @@ void PluginWorkflows::set_channel(std::string channel, std::shared_ptr<ChannelSi
     channels_.emplace_back(channel, sink);
   }
   engine_.set_channel(std::move(channel), std::move(sink));
+}
+
+}  // namespace crm::core
+
+namespace crm::core {
+
+void PluginServices::provide_erased(std::string name, std::string type,
+                                    std::shared_ptr<void> service) {
+  const PluginRecord* self = table_.plugin(plugin_);
+  if (!self || std::find(self->provides.begin(), self->provides.end(), name) == self->provides.end()) {
+    throw InvalidInput("plugin '" + plugin_ + "' provides service '" + name +
+                       "', which its manifest's provides does not list");
+  }
+  if (!service) throw InvalidInput("service '" + name + "': the object provided is null");
+  // The object's code is the plugin's: the library stays loaded as long as
+  // anyone holds the service (declared first, destroyed last).
+  struct Held {
+    std::shared_ptr<void> library;
+    std::shared_ptr<void> object;
+  };
+  const auto held = std::make_shared<Held>(Held{library_, service});
+  table_.add(plugin_, std::move(name), std::move(type),
+             std::shared_ptr<void>(held, service.get()));
+}
+
+std::shared_ptr<void> PluginServices::get_erased(std::string_view name, std::string_view type) {
+  // Only what it requires, so the provider has started before it: without
+  // the requirement, whether the service is there would depend on the order
+  // plugins happen to be found in.
+  const PluginRecord* self = table_.plugin(plugin_);
+  const auto requires_name = [&](std::string_view n) {
+    return self && std::find(self->dependencies.begin(), self->dependencies.end(), n) !=
+                       self->dependencies.end();
+  };
+  const auto provider = table_.provider_of(name);
+  // The host's services were there before any plugin started.
+  if (provider && provider->empty()) return table_.get_erased(name, type);
+  const std::string provider_plugin = provider.value_or("");
+  // Requiring a plugin that lists the name in `provides` counts too: then a
+  // missing service is that plugin's failure, which get_erased names.
+  const bool requires_a_lister = [&] {
+    if (!self) return false;
+    for (const std::string& dep : self->dependencies) {
+      const PluginRecord* r = table_.plugin(dep);
+      if (r && std::find(r->provides.begin(), r->provides.end(), name) != r->provides.end()) {
+        return true;
+      }
+    }
+    return false;
+  }();
+  if (!requires_name(name) && !requires_a_lister &&
+      (provider_plugin.empty() || !requires_name(provider_plugin))) {
+    throw InvalidInput("plugin '" + plugin_ + "' gets service '" + std::string(name) +
+                       "' but its manifest's requires lists neither the service nor " +
+                       (provider_plugin.empty() ? "its provider" : "'" + provider_plugin + "'") +
+                       ", so the provider is not sure to start first");
+  }
+  return table_.get_erased(name, type);
 }
 
 }  // namespace crm::core

@@ -8,6 +8,9 @@
 
 #include "command_table.hpp"
 #include "crm/context.hpp"
+#include "crm/host_scheduler.hpp"
+#include "crm/host_workflow_engine.hpp"
+#include "service_table.hpp"
 
 namespace crm::core {
 
@@ -37,26 +40,27 @@ struct KernelServices {
   Store& store;
   EventBus& bus;
   const Clock& clock;
-  Scheduler& scheduler;
+  HostScheduler& scheduler;
   CommandTable& commands;
   Logger& log;
-  WorkflowEngine& workflows;
+  HostWorkflowEngine& workflows;
+  ServiceTable& services;
 };
 
 // The workflow engine as a plugin sees it: actions and channel sinks it
-// registers are pinned to its library and removed when it stops.
+// registers are pinned to its library and removed when it stops. Its
+// actions see `bus` (the plugin's own view) from ActionContext::bus(), so
+// what they subscribe is the plugin's too.
 class PluginWorkflows final : public WorkflowEngine {
  public:
-  PluginWorkflows(WorkflowEngine& engine, std::shared_ptr<void> library)
-      : engine_(engine), library_(std::move(library)) {}
+  PluginWorkflows(HostWorkflowEngine& engine, std::shared_ptr<void> library, EventBus& bus)
+      : engine_(engine), library_(std::move(library)), bus_(bus) {}
   // Removes the plugin's actions and channel sinks.
   void release();
 
   std::vector<DefinitionError> validate(const Json& d) const override {
     return engine_.validate(d);
   }
-  int install(const Json& d) override { return engine_.install(d); }
-  bool uninstall(std::string_view name) override { return engine_.uninstall(name); }
   std::vector<WorkflowDefinition> definitions() const override { return engine_.definitions(); }
   WorkflowDefinition definition(std::string_view name) const override {
     return engine_.definition(name);
@@ -69,8 +73,6 @@ class PluginWorkflows final : public WorkflowEngine {
     return engine_.start(name, customer, variables);
   }
   bool cancel(InstanceId id) override { return engine_.cancel(id); }
-  int recover() override { return engine_.recover(); }
-  int recover(Seconds idle) override { return engine_.recover(idle); }
   std::optional<WorkflowInstance> instance(InstanceId id) override { return engine_.instance(id); }
   std::vector<WorkflowInstance> instances(const InstanceQuery& q) override {
     return engine_.instances(q);
@@ -82,19 +84,37 @@ class PluginWorkflows final : public WorkflowEngine {
     return engine_.actions();
   }
   void set_channel(std::string channel, std::shared_ptr<ChannelSink> sink) override;
-  std::shared_ptr<ChannelSink> channel_sink(std::string_view channel) const override {
-    return engine_.channel_sink(channel);
-  }
   int max_cascade_depth() const override { return engine_.max_cascade_depth(); }
-  void set_max_cascade_depth(int depth) override { engine_.set_max_cascade_depth(depth); }
 
  private:
-  WorkflowEngine& engine_;
+  HostWorkflowEngine& engine_;
   std::shared_ptr<void> library_;
+  EventBus& bus_;
   std::vector<std::string> actions_;
   // The sinks it registered, as the engine holds them: removed at release
   // only if still in place (another plugin may have replaced one since).
   std::vector<std::pair<std::string, std::shared_ptr<ChannelSink>>> channels_;
+};
+
+// The services as a plugin sees them: it provides only what its manifest
+// lists in `provides` (pinned to its library, withdrawn at release) and gets
+// only what it requires.
+class PluginServices final : public ServiceRegistry {
+ public:
+  PluginServices(std::string plugin, ServiceTable& table, std::shared_ptr<void> library)
+      : plugin_(std::move(plugin)), table_(table), library_(std::move(library)) {}
+  // Withdraws the plugin's services.
+  void release() { table_.withdraw(plugin_); }
+
+  bool has(std::string_view name) const override { return table_.has(name); }
+  std::vector<ServiceInfo> list() const override { return table_.list(); }
+  void provide_erased(std::string name, std::string type, std::shared_ptr<void> service) override;
+  std::shared_ptr<void> get_erased(std::string_view name, std::string_view type) override;
+
+ private:
+  std::string plugin_;
+  ServiceTable& table_;
+  std::shared_ptr<void> library_;
 };
 
 class PluginContext final : public Context, EventBus, Scheduler, CommandRegistry {
@@ -103,8 +123,8 @@ class PluginContext final : public Context, EventBus, Scheduler, CommandRegistry
                 std::shared_ptr<void> library);
   ~PluginContext() override;
 
-  // Undoes every subscription, timer handler, command and workflow action of
-  // the plugin.
+  // Undoes every subscription, timer handler, command, workflow action,
+  // channel sink and service of the plugin.
   void release();
 
   // Context
@@ -117,6 +137,7 @@ class PluginContext final : public Context, EventBus, Scheduler, CommandRegistry
   CommandRegistry& commands() override { return *this; }
   Logger& log() override { return k_.log; }
   WorkflowEngine& workflows() override { return workflows_; }
+  ServiceRegistry& services() override { return services_; }
 
   // EventBus
   using EventBus::subscribe;
@@ -134,9 +155,7 @@ class PluginContext final : public Context, EventBus, Scheduler, CommandRegistry
   bool cancel(TimerId id) override { return k_.scheduler.cancel(id); }
   TimerHandlerId on(std::string_view kind, TimerHandler handler) override;
   void remove_handler(TimerHandlerId id) override;
-  TimerRun run_due(TimePoint now) override { return k_.scheduler.run_due(now); }
   std::vector<Timer> pending() override { return k_.scheduler.pending(); }
-  std::optional<TimePoint> next_due() override { return k_.scheduler.next_due(); }
 
   // CommandRegistry
   void add(CommandSpec spec, CommandHandler handler) override;
@@ -154,6 +173,7 @@ class PluginContext final : public Context, EventBus, Scheduler, CommandRegistry
   std::vector<TimerHandlerId> timer_handlers_;
   std::vector<std::vector<std::string>> commands_;
   PluginWorkflows workflows_;
+  PluginServices services_;
 };
 
 }  // namespace crm::core

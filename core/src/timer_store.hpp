@@ -5,12 +5,12 @@
 
 #include "crm/clock.hpp"
 #include "crm/logger.hpp"
-#include "crm/scheduler.hpp"
+#include "crm/host_scheduler.hpp"
 #include "sqlite_database.hpp"
 
 namespace crm::core {
 
-class TimerStore final : public Scheduler {
+class TimerStore final : public HostScheduler {
  public:
   // With a simulated clock, run_due() moves it to each timer's due time
   // before firing it, and to `now` at the end: a handler sees the time the

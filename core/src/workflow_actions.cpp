@@ -21,7 +21,7 @@ std::string required_text(const Json& params, const char* key) {
   return v;
 }
 
-ActionSpec spec(std::string help, std::vector<ActionParam> params, bool needs_customer = false) {
+ActionSpec spec(std::string help, std::vector<ParamSpec> params, bool needs_customer = false) {
   ActionSpec s;
   s.help = std::move(help);
   s.params = std::move(params);
@@ -29,8 +29,8 @@ ActionSpec spec(std::string help, std::vector<ActionParam> params, bool needs_cu
   return s;
 }
 
-ActionParam param(std::string name, std::string type, bool required, std::string help) {
-  return ActionParam{std::move(name), std::move(type), required, std::move(help)};
+ParamSpec param(std::string name, std::string type, bool required, std::string help) {
+  return crm::param(std::move(name), parse_param_type(type), std::move(help), required);
 }
 
 // Records `m` as an outbound "message" interaction of its customer: the

@@ -146,7 +146,7 @@ CommandOutput history(WorkflowEngine& wf, const std::string& id_text) {
 
 }  // namespace
 
-void register_workflow_commands(CommandRegistry& r, WorkflowEngine& wf) {
+void register_workflow_commands(CommandRegistry& r, HostWorkflowEngine& wf) {
   r.add(command({"workflows", "list"}, "list installed workflows with their instance counts"),
         [&wf](const CommandInput&) { return list(wf); });
   r.add(command({"workflows", "show"}, "show a workflow definition", {}, {"NAME"}),
@@ -249,8 +249,7 @@ void register_workflow_commands(CommandRegistry& r, WorkflowEngine& wf) {
             Json params = Json::array();
             std::string ptext;
             for (const auto& p : spec.params) {
-              params.push_back(
-                  {{"name", p.name}, {"type", p.type}, {"required", p.required}, {"help", p.help}});
+              params.push_back(to_json(p));
               ptext += (ptext.empty() ? "" : ", ") + p.name + (p.required ? "*" : "");
             }
             out.data.push_back({{"name", name}, {"help", spec.help}, {"params", params}});

@@ -2,8 +2,8 @@
 #pragma once
 
 #include "crm/command_registry.hpp"
-#include "crm/workflow_engine.hpp"
+#include "crm/host_workflow_engine.hpp"
 
 namespace crm::core {
-void register_workflow_commands(CommandRegistry& registry, WorkflowEngine& workflows);
+void register_workflow_commands(CommandRegistry& registry, HostWorkflowEngine& workflows);
 }

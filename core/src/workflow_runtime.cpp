@@ -93,16 +93,9 @@ std::string join(const std::vector<std::string>& v) {
   return s;
 }
 
-bool type_matches(const Json& v, const std::string& type) {
-  if (v.is_string() && v.get_ref<const std::string&>().find("{{") != std::string::npos) return true;
-  if (type == "any") return true;
-  if (type == "string") return v.is_string();
-  if (type == "number") return v.is_number();
-  if (type == "integer") return v.is_number_integer();
-  if (type == "boolean") return v.is_boolean();
-  if (type == "object") return v.is_object();
-  if (type == "array") return v.is_array();
-  return true;
+const ParamSpec& find_param(const ActionSpec& spec, const std::string& name) {
+  return *std::find_if(spec.params.begin(), spec.params.end(),
+                       [&](const ParamSpec& p) { return p.name == name; });
 }
 
 // The plugin an action belongs to by its name ("retention.score" to
@@ -161,7 +154,6 @@ class WorkflowRuntime::StepContext final : public ActionContext {
   EventBus& bus() override { return rt_.s_.bus; }
   const Clock& clock() const override { return rt_.s_.clock; }
   Logger& log() override { return rt_.s_.log; }
-  ChannelSink& channel(const std::string& name) override { return rt_.channel(name); }
   Actor actor() const override { return rt_.actor_of(inst_); }
   Delivery send(const OutboundMessage& m) override {
     return deliver(m, rt_.channel(m.channel), rt_.s_.store, actor());
@@ -324,27 +316,20 @@ std::vector<DefinitionError> WorkflowRuntime::validate(const Json& definition) c
         } else {
           const ActionSpec& spec = it->second.spec;
           const Json params = step.contains("params") ? step["params"] : Json::object();
-          std::vector<std::string> names;
-          for (const ActionParam& ap : spec.params) {
-            names.push_back(ap.name);
-            const auto v = params.is_object() ? params.find(ap.name) : params.end();
-            if (!params.is_object() || v == params.end()) {
-              if (ap.required) {
-                errors.push_back({p + ".params." + ap.name,
-                                  "required by action '" + name + "' (" + ap.help + ")"});
-              }
-            } else if (!type_matches(*v, ap.type)) {
-              errors.push_back({p + ".params." + ap.name, "must be of type " + ap.type});
+          ParamCheckOptions check;
+          check.allow_templates = true;
+          check.allow_unknown = spec.open_params;
+          for (const ParamProblem& pp : check_params(spec.params, params, check)) {
+            using K = ParamProblem::Kind;
+            std::string names;
+            for (const ParamSpec& ps : spec.params) names += (names.empty() ? "" : ", ") + ps.name;
+            std::string message = pp.message;
+            if (pp.kind == K::kMissing) {
+              message = "required by action '" + name + "' (" + find_param(spec, pp.name).help + ")";
+            } else if (pp.kind == K::kUnknown) {
+              message = "unknown parameter of action '" + name + "' (it takes: " + names + ")";
             }
-          }
-          if (params.is_object() && !spec.open_params) {
-            for (auto k = params.begin(); k != params.end(); ++k) {
-              if (std::find(names.begin(), names.end(), k.key()) == names.end()) {
-                errors.push_back(
-                    {p + ".params." + k.key(),
-                     "unknown parameter of action '" + name + "' (it takes: " + join(names) + ")"});
-              }
-            }
+            errors.push_back({p + ".params" + (pp.name.empty() ? "" : "." + pp.name), message});
           }
         }
       }

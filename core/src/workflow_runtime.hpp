@@ -11,7 +11,7 @@
 
 #include "crm/condition.hpp"
 #include "crm/scheduler.hpp"
-#include "crm/workflow_engine.hpp"
+#include "crm/host_workflow_engine.hpp"
 #include "event_dispatcher.hpp"
 #include "sqlite_database.hpp"
 #include "workflow_store.hpp"
@@ -33,7 +33,7 @@ inline constexpr const char* kResumeTimerKind = "workflow.resume";
 // so the instance advances after that commit (see open()).
 inline constexpr const char* kResumeDueEvent = "workflow.resume_due";
 
-class WorkflowRuntime final : public WorkflowEngine {
+class WorkflowRuntime final : public HostWorkflowEngine {
  public:
   explicit WorkflowRuntime(WorkflowServices services);
   ~WorkflowRuntime() override;

@@ -208,9 +208,9 @@ void add_sample_commands(crm::CommandRegistry& r) {
     crm::CommandSpec spec;
     spec.path = {"sample", kind.name};
     spec.help = kind.help;
-    spec.options = {{"count", "number of customers", "1000", false, false},
-                    {"seed", "random seed", "42", false, false},
-                    {"out", "output file", std::string(kind.name) + ".csv", false, false}};
+    spec.options = {crm::option("count", "number of customers", "1000"),
+                    crm::option("seed", "random seed", "42"),
+                    crm::option("out", "output file", std::string(kind.name) + ".csv")};
     spec.needs_database = false;
     r.add(spec, [name = std::string(kind.name), write = kind.write](const crm::CommandInput& in) {
       crm::sample::SampleOptions o;
@@ -408,12 +408,13 @@ int run(int argc, char** argv) {
     auto b = std::make_unique<Bound>();
     b->spec = spec;
     for (const auto& o : spec.options) {
-      if (o.flag) {
+      if (o.type == crm::ParamType::kBoolean) {
         parent->add_flag("--" + o.name, b->flags[o.name], o.help);
       } else {
         auto* opt = parent->add_option("--" + o.name, b->values[o.name], o.help);
-        if (!o.default_value.empty()) {
-          b->values[o.name] = o.default_value;
+        if (!o.default_value.is_null()) {
+          b->values[o.name] = o.default_value.is_string() ? o.default_value.get<std::string>()
+                                                          : o.default_value.dump();
           opt->capture_default_str();
         }
         if (o.required) opt->required();
@@ -470,7 +471,7 @@ int run(int argc, char** argv) {
   }
   crm::CommandInput in;
   for (const auto& o : b.spec.options) {
-    if (o.flag) {
+    if (o.type == crm::ParamType::kBoolean) {
       if (b.flags[o.name]) in.options[o.name] = "true";
     } else if (!b.values[o.name].empty()) {
       in.options[o.name] = b.values[o.name];

@@ -189,7 +189,7 @@ def test_workflows_show_prints_the_definition_and_its_version(crm):
 def test_workflows_actions_lists_parameters_and_plugin_actions(crm):
     actions = {a["name"]: a for a in crm.json("workflows", "actions")}
     assert actions["add_tag"]["params"] == [
-        {"name": "tag", "type": "string", "required": True, "help": "tag"}]
+        {"name": "tag", "type": "string", "required": True, "default": None, "help": "tag"}]
     assert [(p["name"], p["required"]) for p in actions["set_field"]["params"]] == [
         ("field", True), ("value", True)]
     create = {p["name"]: p for p in actions["create_task"]["params"]}

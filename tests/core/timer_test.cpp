@@ -18,7 +18,7 @@ TimePoint at(const std::string& text) { return crm::parse_time(text); }
 class TimerTest : public ::testing::Test {
  protected:
   std::unique_ptr<crm::Kernel> k = crm_test::make_kernel();
-  crm::Scheduler& timers = k->scheduler();
+  crm::HostScheduler& timers = k->scheduler();
   crm::Store& store = k->store();
 
   std::vector<crm::TimerId> pending_ids() {

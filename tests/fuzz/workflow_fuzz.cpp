@@ -25,7 +25,7 @@ void check_paths(const std::vector<crm::DefinitionError>& errors, const char* wh
 
 void run_in_kernel(const crm::Json& definition, const crm::WorkflowDefinition& parsed) {
   crm::Kernel kernel(crm_fuzz::kernel_options());
-  crm::WorkflowEngine& engine = kernel.workflows();
+  crm::HostWorkflowEngine& engine = kernel.workflows();
   const auto problems = engine.validate(definition);
   check_paths(problems, "validate");
   if (!problems.empty()) {

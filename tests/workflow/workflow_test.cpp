@@ -422,7 +422,7 @@ TEST(WorkflowOrdering, PriorityThenNameAcrossWorkflowsAndPlugins) {
   crm::Kernel k(options());
   std::vector<std::string> order;
   crm::ActionSpec spec;
-  spec.params = {crm::ActionParam{"who", "string", true, "name"}};
+  spec.params = {crm::param("who", crm::ParamType::kString, "name", true)};
   k.workflows().add_action("note", spec, [&](crm::ActionContext&, const Json& p) {
     order.push_back(p["who"].get<std::string>());
     return Json();

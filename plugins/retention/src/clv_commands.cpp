@@ -157,7 +157,7 @@ std::int64_t store_fit(Context& ctx, const Json& j) {
   return db.last_insert_id();
 }
 
-std::vector<CommandOption> fit_options() {
+std::vector<ParamSpec> fit_options() {
   return {option("transactions", "CSV of purchases (default: the database's purchases)"),
           option("calibration-end", "last day of the calibration period (required)"),
           option("holdout-end", "last day of a hold-out period to validate the forecast on"),

@@ -250,7 +250,7 @@ void add_segment_commands(Context& ctx) {
                option("rules", "JSON file of segment rules (default: built-in)"),
                flag("dry-run", "score and report without storing")}),
       [&ctx](const CommandInput& in) { return rfm(ctx, in); });
-  const std::vector<CommandOption> period = {option("from", "first day of the period"),
+  const std::vector<ParamSpec> period = {option("from", "first day of the period"),
                                              option("to", "last day of the period")};
   auto abc_options = period;
   abc_options.push_back(option("by", "revenue or profit", "revenue"));

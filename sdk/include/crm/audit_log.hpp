@@ -24,6 +24,11 @@ struct AuditEntry {
   Json details = Json::object();
 };
 
+Json to_json(const AuditEntry& a);
+// Reads what to_json() writes, exactly (also `j.get<AuditEntry>()`). Throws InvalidInput naming the key that is
+// missing or of the wrong type ("audit entry: 'name' must be a string").
+void from_json(const Json& j, AuditEntry& a);
+
 class AuditLog {
  public:
   virtual ~AuditLog() = default;

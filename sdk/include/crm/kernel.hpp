@@ -1,6 +1,8 @@
 // The kernel: one database, its event bus, clock, scheduler, commands and the
 // plugins loaded into it. Applications (the `crm` command, a Python program,
-// a custom CRM product) create one Kernel and work through it.
+// a custom CRM product) create one Kernel and work through it. A Kernel is
+// the host's view: its scheduler and workflow engine have the host-only
+// operations (run_due, install, recover...) that a plugin's Context lacks.
 #pragma once
 
 #include <chrono>
@@ -13,12 +15,13 @@
 #include "crm/clock.hpp"
 #include "crm/command_registry.hpp"
 #include "crm/event_bus.hpp"
+#include "crm/host_scheduler.hpp"
+#include "crm/host_workflow_engine.hpp"
 #include "crm/json.hpp"
 #include "crm/logger.hpp"
 #include "crm/plugin_host.hpp"
-#include "crm/scheduler.hpp"
+#include "crm/service_registry.hpp"
 #include "crm/store.hpp"
-#include "crm/workflow_engine.hpp"
 
 namespace crm {
 
@@ -84,11 +87,14 @@ class Kernel {
   const Clock& clock() const;
   // The simulated clock, or null when running on wall time.
   SimulatedClock* simulated_clock();
-  Scheduler& scheduler();
+  HostScheduler& scheduler();
   CommandRegistry& commands();
   Logger& log();
   // Workflow definitions, instances and actions (docs/workflows.md).
-  WorkflowEngine& workflows();
+  HostWorkflowEngine& workflows();
+  // The services plugins provide; a host may get them (pinned like a
+  // plugin's) and provide its own (listed with provider "").
+  ServiceRegistry& services();
 
   // Every plugin file found, with its status, in discovery order.
   const std::vector<PluginRecord>& plugins() const;

@@ -1,5 +1,8 @@
-// The workflow engine: installed definitions, their persisted instances, and
-// the named actions their steps call.
+// The workflow engine as a plugin sees it: installed definitions (to read),
+// their persisted instances (to start, cancel and read), and the registry of
+// the named actions their steps call and the channel sinks send_message
+// uses. Installing definitions and recovering instances are a host's
+// (crm/host_workflow_engine.hpp), which Kernel offers and Context does not.
 //
 // How an event becomes work (docs/workflows.md has the details):
 //  - every installed workflow is a subscriber of its trigger event on the
@@ -37,11 +40,10 @@
 #include "crm/json.hpp"
 #include "crm/logger.hpp"
 #include "crm/store.hpp"
+#include "crm/workflow_action.hpp"
 #include "crm/workflow_definition.hpp"
 
 namespace crm {
-
-using InstanceId = std::int64_t;
 
 // A running or finished execution of a definition.
 struct WorkflowInstance {
@@ -92,54 +94,6 @@ struct InstanceQuery {
   std::int64_t limit = -1;  // -1: all
 };
 
-// One declared parameter of an action; install() checks definitions against it.
-struct ActionParam {
-  std::string name;
-  // "string", "number", "integer", "boolean", "object", "array" or "any". A
-  // template string ("{{vars.x}}") is accepted for every type.
-  std::string type = "any";
-  bool required = false;
-  std::string help;
-};
-
-struct ActionSpec {
-  std::string help;
-  std::vector<ActionParam> params;
-  bool needs_customer = false;  // fails at run time for an instance without a customer
-  bool open_params = false;     // accept parameters not declared in `params`
-};
-
-// What an action sees while it runs: the instance, the kernel's services
-// and the actor to record its writes with. Its writes commit together with
-// the instance's step; an exception rolls them back and fails the step.
-class ActionContext {
- public:
-  virtual ~ActionContext() = default;
-  virtual InstanceId instance_id() const = 0;
-  virtual const std::string& workflow() const = 0;
-  virtual std::optional<CustomerId> customer_id() const = 0;
-  // The customer, read fresh; throws InvalidInput when the instance has none.
-  virtual Customer customer() = 0;
-  virtual const Json& variables() const = 0;
-  virtual Store& store() = 0;
-  virtual EventBus& bus() = 0;
-  virtual const Clock& clock() const = 0;
-  virtual Logger& log() = 0;
-  // The sink registered for `channel`, else the default one.
-  virtual ChannelSink& channel(const std::string& channel) = 0;
-  // "workflow:<name>#<instance id>", for audit entries.
-  virtual Actor actor() const = 0;
-  // Sends a message as the send_message action does: refused when the
-  // customer opted out of the channel or already got the template through
-  // it, else handed to the channel's sink and recorded as an outbound
-  // interaction. Use it rather than channel(...).send(), which checks
-  // nothing.
-  virtual Delivery send(const OutboundMessage& m) = 0;
-};
-
-// An action: returns a JSON result (stored under the step's save_as).
-using ActionFunction = std::function<Json(ActionContext&, const Json& params)>;
-
 enum class ChartFormat { kMermaid, kDot };
 // "mermaid" or "dot"; throws InvalidInput otherwise.
 ChartFormat parse_chart_format(std::string_view text);
@@ -154,16 +108,6 @@ class WorkflowEngine {
   // (check_workflow_json), unregistered actions, their parameters, unknown
   // sub-workflows. Empty: it can be installed.
   virtual std::vector<DefinitionError> validate(const Json& definition) const = 0;
-
-  // Validates and stores a definition, and subscribes it to its trigger.
-  // Returns its version: 1 for a new name, +1 when the definition changed,
-  // the current one when it is identical. Running instances finish on the
-  // version they started with. Throws InvalidInput listing every problem.
-  virtual int install(const Json& definition) = 0;
-
-  // Removes a definition from its trigger (its history and instances stay;
-  // waiting instances are cancelled). Returns false for an unknown name.
-  virtual bool uninstall(std::string_view name) = 0;
 
   // The current version of every installed definition, by name.
   virtual std::vector<WorkflowDefinition> definitions() const = 0;
@@ -188,15 +132,6 @@ class WorkflowEngine {
   // is not active.
   virtual bool cancel(InstanceId id) = 0;
 
-  // Takes up what a crashed process left between a commit and the engine's
-  // next step: instances left running for more than a minute (of the kernel
-  // clock), waits whose timer fired, tasks completed, children ended; and
-  // instances waiting for a plugin whose action is registered again.
-  // `crm run-due` calls it before firing timers; a long-running host calls
-  // it each time it wakes, so an instance is taken up as soon as it is idle
-  // long enough. Returns how many instances it took up.
-  virtual int recover() = 0;
-
   virtual std::optional<WorkflowInstance> instance(InstanceId id) = 0;
   // Matching instances, newest first.
   virtual std::vector<WorkflowInstance> instances(const InstanceQuery& q) = 0;
@@ -217,20 +152,11 @@ class WorkflowEngine {
   // registration at all the kernel's sink (see channel.hpp) is used.
   virtual void set_channel(std::string channel, std::shared_ptr<ChannelSink> sink) = 0;
 
+  // Named conditions for triggers and branches are registered here too,
+  // beside the actions (add_condition/remove_condition/conditions).
+
   // The longest cause chain (workflow started by a workflow's write...).
   virtual int max_cascade_depth() const = 0;
-  virtual void set_max_cascade_depth(int depth) = 0;
-
-  // The sink registered for exactly `channel` ("*" included), or null.
-  // (Last, so that it did not move the slots of the functions above.)
-  virtual std::shared_ptr<ChannelSink> channel_sink(std::string_view channel) const = 0;
-
-  // recover() with another idle time: a "running" instance not written for
-  // `idle` of the kernel clock counts as left by a dead process (recover()
-  // uses a minute). A host whose steps never take long may use less, so a
-  // restart right after a crash finishes the work sooner. Throws
-  // InvalidInput when `idle` is under a second.
-  virtual int recover(Seconds idle) = 0;
 };
 
 }  // namespace crm

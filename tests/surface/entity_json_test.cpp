@@ -1,0 +1,204 @@
+// from_json beside every entity's to_json: an exact round trip, and a
+// malformed object refused with InvalidInput naming the key.
+#include <gtest/gtest.h>
+
+#include "crm/audit_log.hpp"
+#include "crm/customer.hpp"
+#include "crm/error.hpp"
+#include "crm/event.hpp"
+#include "crm/interaction.hpp"
+#include "crm/plugin_host.hpp"
+#include "crm/scheduler.hpp"
+#include "crm/task.hpp"
+
+namespace {
+
+using crm::Json;
+
+// Reads `j` as a T and writes it again: the same JSON.
+template <class T>
+void expect_round_trip(const Json& j) {
+  const T value = j.get<T>();
+  EXPECT_EQ(crm::to_json(value), j);
+}
+
+// The message of reading `j` as a T, which must throw InvalidInput.
+template <class T>
+std::string refusal(const Json& j) {
+  try {
+    (void)j.get<T>();
+  } catch (const crm::InvalidInput& e) {
+    return e.what();
+  }
+  return "accepted";
+}
+
+crm::Customer full_customer() {
+  crm::Customer c;
+  c.id = 42;
+  c.external_id = "K-42";
+  c.name = "Acme GmbH";
+  c.kind = crm::Customer::Kind::kCompany;
+  c.contacts = {{"Ada", "buyer", "ada@acme.test", "+49 30 1", true},
+                {"Bo", "finance", "", "", false}};
+  c.email = "info@acme.test";
+  c.phone = "+49 30 0";
+  c.birthday = "1990-02-28";
+  c.owner = "bob";
+  c.stage = "loyal";
+  c.segment = "champions";
+  c.consent = {{"email", true}, {"sms", false}};
+  c.tags = {"vip", "b2b"};
+  c.attributes = {{"region", "north"}, {"score", 3.5}};
+  c.created_at = crm::parse_time("2026-01-02T03:04:05Z");
+  c.updated_at = crm::parse_time("2026-02-03T04:05:06Z");
+  return c;
+}
+
+TEST(EntityJson, CustomerRoundTripsExactly) {
+  const crm::Customer c = full_customer();
+  const Json j = crm::to_json(c);
+  expect_round_trip<crm::Customer>(j);
+  const auto back = j.get<crm::Customer>();
+  EXPECT_EQ(back.kind, crm::Customer::Kind::kCompany);
+  EXPECT_EQ(back.contacts.at(0).primary, true);
+  EXPECT_EQ(back.contacts.at(1).role, "finance");
+  EXPECT_EQ(back.consent, c.consent);
+  EXPECT_EQ(back.updated_at, c.updated_at);
+}
+
+TEST(EntityJson, MalformedCustomerNamesTheKey) {
+  Json j = crm::to_json(full_customer());
+  j.erase("email");
+  EXPECT_EQ(refusal<crm::Customer>(j), "customer: missing key 'email'");
+  j = crm::to_json(full_customer());
+  j["tags"] = Json::array({"vip", 3});
+  EXPECT_EQ(refusal<crm::Customer>(j),
+            "customer: 'tags' must be an array of strings, got [\"vip\",3]");
+  j = crm::to_json(full_customer());
+  j["contacts"][1].erase("role");
+  EXPECT_EQ(refusal<crm::Customer>(j), "customer.contacts[1]: missing key 'role'");
+  j = crm::to_json(full_customer());
+  j["kind"] = "";
+  EXPECT_EQ(refusal<crm::Customer>(j), "customer: 'kind' must be person or company, got \"\"");
+  j = crm::to_json(full_customer());
+  j["created_at"] = "yesterday";
+  EXPECT_NE(refusal<crm::Customer>(j).find("customer: 'created_at': "), std::string::npos);
+  EXPECT_EQ(refusal<crm::Customer>(Json::array()), "customer: expected a JSON object, got []");
+}
+
+TEST(EntityJson, InteractionRoundTripsWithAndWithoutAmount) {
+  crm::Interaction i;
+  i.id = 7;
+  i.customer_id = 42;
+  i.channel = "store";
+  i.kind = "purchase";
+  i.direction = crm::Interaction::Direction::kOutbound;
+  i.occurred_at = crm::parse_time("2026-03-01T10:00:00Z");
+  i.amount = 19.5;
+  i.agent = "eve";
+  i.notes = "two items";
+  i.commitments = {"call back Monday"};
+  i.payload = {{"sku", "A1"}};
+  i.case_id = "case:3";
+  expect_round_trip<crm::Interaction>(crm::to_json(i));
+  EXPECT_EQ(crm::to_json(i).get<crm::Interaction>().amount, 19.5);
+  i.amount.reset();
+  expect_round_trip<crm::Interaction>(crm::to_json(i));
+  EXPECT_FALSE(crm::to_json(i).get<crm::Interaction>().amount);
+  Json j = crm::to_json(i);
+  j["direction"] = "sideways";
+  EXPECT_EQ(refusal<crm::Interaction>(j),
+            "interaction: 'direction' must be inbound or outbound, got \"sideways\"");
+  j = crm::to_json(i);
+  j["amount"] = "19.5";
+  EXPECT_EQ(refusal<crm::Interaction>(j),
+            "interaction: 'amount' must be a number or null, got \"19.5\"");
+}
+
+TEST(EntityJson, TaskRoundTripsWithOptionalTimes) {
+  crm::Task t;
+  t.id = 3;
+  t.customer_id = 42;
+  t.title = "call back";
+  t.owner = "bob";
+  t.due_at = crm::parse_time("2026-03-03T09:00:00Z");
+  t.status = crm::Task::Status::kDone;
+  t.link = "workflow:5";
+  t.created_at = crm::parse_time("2026-03-02T09:00:00Z");
+  t.completed_at = crm::parse_time("2026-03-02T12:00:00Z");
+  expect_round_trip<crm::Task>(crm::to_json(t));
+  EXPECT_EQ(crm::to_json(t).get<crm::Task>().status, crm::Task::Status::kDone);
+  crm::Task bare;
+  expect_round_trip<crm::Task>(crm::to_json(bare));
+  EXPECT_FALSE(crm::to_json(bare).get<crm::Task>().customer_id);
+  Json j = crm::to_json(t);
+  j["customer_id"] = "42";
+  EXPECT_EQ(refusal<crm::Task>(j), "task: 'customer_id' must be a whole number or null, got \"42\"");
+  j = crm::to_json(t);
+  j["status"] = "later";
+  EXPECT_EQ(refusal<crm::Task>(j).substr(0, 16), "task: 'status': ");
+}
+
+TEST(EntityJson, EventRoundTrips) {
+  const crm::Event e{"complaint.escalated", crm::parse_time("2026-03-02T09:00:00Z"), 42,
+                     Json{{"level", 2}}};
+  expect_round_trip<crm::Event>(crm::to_json(e));
+  EXPECT_EQ(crm::to_json(e).get<crm::Event>().customer_id, 42);
+  Json j = crm::to_json(e);
+  j.erase("type");
+  EXPECT_EQ(refusal<crm::Event>(j), "event: missing key 'type'");
+}
+
+TEST(EntityJson, TimerRoundTrips) {
+  crm::Timer t;
+  t.id = 9;
+  t.due = crm::parse_time("2026-04-01T00:00:00Z");
+  t.kind = "workflow.resume";
+  t.customer_id = 42;
+  t.payload = {{"instance", 5}};
+  t.status = "failed";
+  t.error = "handler threw";
+  expect_round_trip<crm::Timer>(crm::to_json(t));
+  EXPECT_EQ(crm::to_json(t).get<crm::Timer>().due, t.due);
+  Json j = crm::to_json(t);
+  j["id"] = 9.5;
+  EXPECT_EQ(refusal<crm::Timer>(j), "timer: 'id' must be a whole number, got 9.5");
+}
+
+TEST(EntityJson, AuditEntryRoundTrips) {
+  crm::AuditEntry a;
+  a.id = 11;
+  a.time = crm::parse_time("2026-03-02T09:00:00Z");
+  a.actor = "plugin:retention";
+  a.action = "customer.update";
+  a.entity = "customer";
+  a.entity_id = 42;
+  a.customer_id = 42;
+  a.details = {{"stage", {"customer", "loyal"}}};
+  expect_round_trip<crm::AuditEntry>(crm::to_json(a));
+  EXPECT_EQ(crm::to_json(a).get<crm::AuditEntry>().actor, "plugin:retention");
+  Json j = crm::to_json(a);
+  j.erase("entity_id");
+  EXPECT_EQ(refusal<crm::AuditEntry>(j), "audit entry: missing key 'entity_id'");
+}
+
+TEST(EntityJson, PluginRecordRoundTrips) {
+  crm::PluginRecord r;
+  r.name = "retention";
+  r.version = "1.2.0";
+  r.api_version = "2.0";
+  r.dependencies = {"core_extras"};
+  r.provides = {"segmentation", "clv"};
+  r.path = "/opt/crm/plugins/crm_retention.so";
+  r.status = "failed";
+  r.error = "start threw: boom";
+  expect_round_trip<crm::PluginRecord>(crm::to_json(r));
+  EXPECT_EQ(crm::to_json(r).get<crm::PluginRecord>().dependencies, r.dependencies);
+  Json j = crm::to_json(r);
+  j["provides"] = "clv";
+  EXPECT_EQ(refusal<crm::PluginRecord>(j),
+            "plugin record: 'provides' must be an array of strings, got \"clv\"");
+}
+
+}  // namespace
