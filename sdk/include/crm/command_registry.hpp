@@ -39,8 +39,10 @@ struct CommandSpec {
   std::vector<std::string> path;  // {"segment", "rfm"}
   std::string help;
   std::vector<CommandOption> options;
-  std::vector<std::string> positionals;  // names of required positional arguments
-  bool needs_database = true;            // false: runs without an initialised database
+  // Names of required positional arguments; a last name ending in "..."
+  // ("DIR...") takes zero or more.
+  std::vector<std::string> positionals;
+  bool needs_database = true;  // false: runs without an initialised database
 };
 
 // Shorthands that build a spec in one expression:
