@@ -36,8 +36,10 @@ struct CommandSpec {
   // runs, so every host refuses a missing required option or "--count ten"
   // for an integer alike. A kBoolean option is a flag.
   std::vector<ParamSpec> options;
-  std::vector<std::string> positionals;  // names of required positional arguments
-  bool needs_database = true;            // false: runs without an initialised database
+  // Names of required positional arguments; a last name ending in "..."
+  // ("DIR...") takes zero or more.
+  std::vector<std::string> positionals;
+  bool needs_database = true;  // false: runs without an initialised database
 };
 
 // Shorthands that build a spec in one expression:
