@@ -61,6 +61,20 @@ constexpr std::size_t kShownRowErrors = 20;
 
 // The text and exit status of an import. `kept_as` says where an unknown
 // column's cells went ("custom attribute", "payload entry").
+CommandOutput services_list(Kernel& k) {
+  CommandOutput out;
+  out.data = Json::array();
+  std::vector<std::vector<std::string>> rows;
+  for (const ServiceInfo& s : k.services().list()) {
+    const std::string provider = s.provider.empty() ? "(host)" : s.provider;
+    out.data.push_back({{"name", s.name}, {"type", s.type}, {"provider", s.provider}});
+    rows.push_back({s.name, s.type, provider});
+  }
+  out.text = rows.empty() ? "no services provided\n"
+                          : render_table({"NAME", "TYPE", "PROVIDER"}, rows);
+  return out;
+}
+
 CommandOutput import_result(const ImportReport& r, const std::string& file, const ImportOptions& o,
                             const char* kept_as) {
   CommandOutput out;
@@ -401,6 +415,9 @@ CommandOutput interactions_add(Kernel& k, const CommandInput& in) {
 
 void register_kernel_commands(Kernel& k) {
   CommandRegistry& r = k.commands();
+  r.add(without_database(
+            command({"services", "list"}, "list the services plugins provide to each other")),
+        [&k](const CommandInput&) { return services_list(k); });
 
   const std::vector<ParamSpec> import_opts = {
       option("mode", "create, update or upsert", "create"),

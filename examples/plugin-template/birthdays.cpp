@@ -3,13 +3,17 @@
 // question) and publishes "care.birthday_due" for each one whose birthday is
 // today, so workflows and other plugins can react (send a card, add a task).
 // It also gives workflows an action, "birthdays.days_until", whose result a
-// branch can test.
+// branch can test, and other plugins the service "care.birthday_calendar"
+// (birthday_calendar.hpp).
 //
 // Copy this directory to start a new plugin; see docs/plugin-guide.md.
 #include <crm/plugin.hpp>
 #include <crm/text_table.hpp>
 
 #include <chrono>
+#include <memory>
+
+#include "birthday_calendar.hpp"
 
 namespace {
 
@@ -28,13 +32,27 @@ int days_until(const std::string& birthday, year_month_day today) {
   return static_cast<int>((sys_days{next} - sys_days{today}).count());
 }
 
+class Calendar final : public care::BirthdayCalendar {
+ public:
+  std::optional<int> days_until(const crm::Customer& c, crm::TimePoint today) const override {
+    if (c.birthday.empty()) return std::nullopt;
+    return ::days_until(c.birthday, year_month_day{floor<days>(today)});
+  }
+};
+
 class Birthdays final : public crm::Plugin {
  public:
   void start(crm::Context& ctx) override {
+    // A typed option: the kernel refuses "--days ten" before the handler runs.
+    crm::ParamSpec look_ahead = crm::integer_option("days", "look-ahead in days");
+    look_ahead.default_value = 7;
     ctx.commands().add(crm::command({"birthdays", "upcoming"},
                                     "customers whose birthday is within the next N days",
-                                    {crm::option("days", "look-ahead in days", "7")}),
+                                    {look_ahead}),
                        [&ctx](const crm::CommandInput& in) { return upcoming(ctx, in); });
+    // Listed in the manifest's `provides`, so the kernel lets it provide it.
+    ctx.services().provide<care::BirthdayCalendar>("care.birthday_calendar",
+                                                   std::make_shared<Calendar>());
 
     // {"type": "action", "action": "birthdays.days_until", "save_as": "birthday"}
     // then e.g. {"type": "branch", "condition": {"field": "vars.birthday.in_days",

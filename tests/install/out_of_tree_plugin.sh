@@ -64,6 +64,14 @@ plugins = run("--plugin-dir", work + "/template/build", "plugins", "list")
 mine = [p for p in plugins if p["name"] == "birthdays"]
 assert [p["status"] for p in mine] == ["started", "duplicate"], mine
 assert mine[0]["path"].startswith(work + "/template/build/"), mine
+services = run("services", "list")
+assert services == [{"name": "care.birthday_calendar", "type": "care::BirthdayCalendar",
+                     "provider": "birthdays"}], services
+bad = subprocess.run([crm, "--db", "t.db", "birthdays", "upcoming", "--days", "ten"], cwd=work,
+                     capture_output=True, text=True)
+assert bad.returncode != 0, bad
+assert bad.stderr == ("crm: error: 'birthdays upcoming': --days must be of type integer, "
+                      "got 'ten'\n"), bad.stderr
 up = run("birthdays", "upcoming", "--days", "0")
 assert [c["name"] for c in up] == ["Ada Lovelace"], up
 assert up[0]["in_days"] == 0, up
