@@ -14,6 +14,10 @@ void rethrow_as_kernel_exception() {
     throw NotFound(e.what());
   } catch (const InvalidInput& e) {
     throw InvalidInput(e.what());
+  } catch (const DuplicateKey& e) {
+    throw DuplicateKey(e.what());
+  } catch (const Conflict& e) {
+    throw Conflict(e.what());
   } catch (const StoreError& e) {
     throw StoreError(e.what());
   } catch (const PluginError& e) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "crm/condition.hpp"
+#include "crm/version.hpp"
 #include "crm/workflow_definition.hpp"
 #include "plugin_manifest.hpp"
 
@@ -26,12 +27,15 @@ std::string manifest_error(const char* text) {
 
 TEST(ManifestReader, ReadsEveryField) {
   crm::PluginRecord rec;
+  const std::string api = std::to_string(crm::kApiMajor) + ".0";
   crm::core::read_manifest_text(
-      R"({"name":"good","version":"1.2.3","requires":["a","b"],"provides":["x"],"api_version":"1.0"})",
+      (R"({"name":"good","version":"1.2.3","requires":["a","b"],"provides":["x"],"api_version":")" +
+       api + "\"}")
+          .c_str(),
       rec);
   EXPECT_EQ(rec.name, "good");
   EXPECT_EQ(rec.version, "1.2.3");
-  EXPECT_EQ(rec.api_version, "1.0");
+  EXPECT_EQ(rec.api_version, api);
   EXPECT_EQ(rec.dependencies, (std::vector<std::string>{"a", "b"}));
   EXPECT_EQ(rec.provides, (std::vector<std::string>{"x"}));
 }
@@ -57,11 +61,18 @@ TEST(ManifestReader, ApiVersionIsTwoUnsignedNumbers) {
               std::string("manifest api_version '") + v + "' is not MAJOR.MINOR")
         << v;
   }
-  EXPECT_EQ(manifest_error(R"({"name":"n","api_version":"1.0"})"), "accepted");
-  EXPECT_EQ(manifest_error(R"({"name":"n","api_version":"1.1"})"), "accepted");
-  EXPECT_NE(manifest_error(R"({"name":"n","api_version":"1.2"})").find("newer than"),
+  // Relative to the kernel's own API version, so a bump changes nothing here.
+  const auto with_api = [](int major, int minor) {
+    return R"({"name":"n","api_version":")" + std::to_string(major) + "." + std::to_string(minor) +
+           "\"}";
+  };
+  EXPECT_EQ(manifest_error(with_api(crm::kApiMajor, 0).c_str()), "accepted");
+  EXPECT_EQ(manifest_error(with_api(crm::kApiMajor, crm::kApiMinor).c_str()), "accepted");
+  EXPECT_NE(manifest_error(with_api(crm::kApiMajor, crm::kApiMinor + 1).c_str()).find("newer than"),
             std::string::npos);
-  EXPECT_NE(manifest_error(R"({"name":"n","api_version":"0.9"})").find("major versions differ"),
+  EXPECT_NE(manifest_error(with_api(crm::kApiMajor - 1, 9).c_str()).find("major versions differ"),
+            std::string::npos);
+  EXPECT_NE(manifest_error(with_api(crm::kApiMajor + 1, 0).c_str()).find("major versions differ"),
             std::string::npos);
 }
 

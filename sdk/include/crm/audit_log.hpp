@@ -8,6 +8,7 @@
 
 #include "crm/actor.hpp"
 #include "crm/customer.hpp"
+#include "crm/export.hpp"
 #include "crm/json.hpp"
 #include "crm/time.hpp"
 
@@ -24,7 +25,9 @@ struct AuditEntry {
   Json details = Json::object();
 };
 
-class AuditLog {
+// ABI: implemented by the kernel, called by plugins. A minor release may add
+// virtual functions after the last one, never insert, remove or reorder them.
+class CRM_API AuditLog {
  public:
   virtual ~AuditLog() = default;
 

@@ -11,6 +11,7 @@
 #include "crm/clock.hpp"
 #include "crm/command_registry.hpp"
 #include "crm/event_bus.hpp"
+#include "crm/export.hpp"
 #include "crm/json.hpp"
 #include "crm/logger.hpp"
 #include "crm/scheduler.hpp"
@@ -19,7 +20,9 @@
 
 namespace crm {
 
-class Context {
+// ABI: implemented by the kernel, called by plugins. A minor release may add
+// virtual functions after the last one, never insert, remove or reorder them.
+class CRM_API Context {
  public:
   virtual ~Context() = default;
 

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "crm/customer.hpp"
+#include "crm/export.hpp"
 #include "crm/json.hpp"
 #include "crm/time.hpp"
 
@@ -32,6 +33,6 @@ struct Event {
   Json payload = Json::object();
 };
 
-Json to_json(const Event& e);
+CRM_API Json to_json(const Event& e);
 
 }  // namespace crm

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "crm/customer.hpp"
+#include "crm/export.hpp"
 #include "crm/json.hpp"
 #include "crm/time.hpp"
 
@@ -30,10 +31,10 @@ struct Interaction {
   std::string case_id;  // linked case/ticket, empty if none
 };
 
-std::string to_string(Interaction::Direction d);
+CRM_API std::string to_string(Interaction::Direction d);
 // Accepts "in"/"inbound" and "out"/"outbound"; throws InvalidInput otherwise.
-Interaction::Direction parse_direction(std::string_view text);
+CRM_API Interaction::Direction parse_direction(std::string_view text);
 
-Json to_json(const Interaction& i);
+CRM_API Json to_json(const Interaction& i);
 
 }  // namespace crm

@@ -20,6 +20,7 @@
 #include <boost/dll/alias.hpp>
 
 #include "crm/context.hpp"
+#include "crm/export.hpp"
 #include "crm/json.hpp"
 #include "crm/version.hpp"
 
@@ -44,7 +45,9 @@ inline Json to_json(const PluginManifest& m) {
               {"api_version", std::to_string(m.api_major) + "." + std::to_string(m.api_minor)}};
 }
 
-class Plugin {
+// ABI: implemented by plugins and hosts, called by the kernel. Frozen within a
+// major: a minor release changes no virtual function of it.
+class CRM_API Plugin {
  public:
   virtual ~Plugin() = default;
   // Called once, in dependency order. Register migrations, subscriptions,

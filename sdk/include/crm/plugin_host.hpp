@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "crm/export.hpp"
 #include "crm/json.hpp"
 
 namespace crm {
@@ -22,6 +23,6 @@ struct PluginRecord {
   std::string error;  // why, when status is not "started"
 };
 
-Json to_json(const PluginRecord& r);
+CRM_API Json to_json(const PluginRecord& r);
 
 }  // namespace crm

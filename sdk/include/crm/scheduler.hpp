@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "crm/customer.hpp"
+#include "crm/export.hpp"
 #include "crm/json.hpp"
 #include "crm/time.hpp"
 
@@ -40,7 +41,9 @@ struct TimerRun {
   std::int64_t unhandled = 0;  // due, but no handler for its kind: left pending
 };
 
-class Scheduler {
+// ABI: implemented by the kernel, called by plugins. A minor release may add
+// virtual functions after the last one, never insert, remove or reorder them.
+class CRM_API Scheduler {
  public:
   virtual ~Scheduler() = default;
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "crm/customer.hpp"
+#include "crm/export.hpp"
 #include "crm/json.hpp"
 #include "crm/time.hpp"
 
@@ -25,8 +26,8 @@ struct Task {
   std::optional<TimePoint> completed_at;
 };
 
-std::string to_string(Task::Status s);
-Task::Status parse_task_status(std::string_view text);
-Json to_json(const Task& t);
+CRM_API std::string to_string(Task::Status s);
+CRM_API Task::Status parse_task_status(std::string_view text);
+CRM_API Json to_json(const Task& t);
 
 }  // namespace crm

@@ -34,6 +34,7 @@
 #include "crm/clock.hpp"
 #include "crm/customer.hpp"
 #include "crm/event_bus.hpp"
+#include "crm/export.hpp"
 #include "crm/json.hpp"
 #include "crm/logger.hpp"
 #include "crm/store.hpp"
@@ -71,7 +72,7 @@ struct WorkflowInstance {
   std::int64_t revision = 0;
 };
 
-Json to_json(const WorkflowInstance& i);
+CRM_API Json to_json(const WorkflowInstance& i);
 
 // One entry of an instance's history.
 struct StepRecord {
@@ -83,7 +84,7 @@ struct StepRecord {
   Json detail = Json::object();
 };
 
-Json to_json(const StepRecord& r);
+CRM_API Json to_json(const StepRecord& r);
 
 struct InstanceQuery {
   std::optional<CustomerId> customer_id;
@@ -112,7 +113,9 @@ struct ActionSpec {
 // What an action sees while it runs: the instance, the kernel's services
 // and the actor to record its writes with. Its writes commit together with
 // the instance's step; an exception rolls them back and fails the step.
-class ActionContext {
+// ABI: implemented by the kernel, called by plugins. A minor release may add
+// virtual functions after the last one, never insert, remove or reorder them.
+class CRM_API ActionContext {
  public:
   virtual ~ActionContext() = default;
   virtual InstanceId instance_id() const = 0;
@@ -142,9 +145,11 @@ using ActionFunction = std::function<Json(ActionContext&, const Json& params)>;
 
 enum class ChartFormat { kMermaid, kDot };
 // "mermaid" or "dot"; throws InvalidInput otherwise.
-ChartFormat parse_chart_format(std::string_view text);
+CRM_API ChartFormat parse_chart_format(std::string_view text);
 
-class WorkflowEngine {
+// ABI: implemented by the kernel, called by plugins. A minor release may add
+// virtual functions after the last one, never insert, remove or reorder them.
+class CRM_API WorkflowEngine {
  public:
   virtual ~WorkflowEngine() = default;
 
