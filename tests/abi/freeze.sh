@@ -33,7 +33,8 @@ if [ "$minor" != 0 ] && [ "$force" = 0 ]; then
 fi
 grep -q '^CMAKE_CXX_FLAGS:STRING=.*-fsanitize' "$build/CMakeCache.txt" &&
   { echo "freeze.sh: $build is a sanitizer build; freeze from the default preset" >&2; exit 1; }
-compiler=$(sed -n 's/^set(CMAKE_CXX_COMPILER_ID "\(.*\)")$/\1/p' "$build"/CMakeFiles/*/CMakeCXXCompiler.cmake | head -1)
+compiler=$(cat "$build"/CMakeFiles/*/CMakeCXXCompiler.cmake |
+  sed -n 's/^set(CMAKE_CXX_COMPILER_ID "\(.*\)")$/\1/p')
 command -v abidw >/dev/null || { echo "freeze.sh: abidw is missing (Debian package abigail-tools)" >&2; exit 1; }
 
 out=$root/tests/abi/api-$major.0
