@@ -8,6 +8,7 @@
 
 #include "crm/actor.hpp"
 #include "crm/customer.hpp"
+#include "crm/export.hpp"
 #include "crm/json.hpp"
 #include "crm/time.hpp"
 
@@ -24,12 +25,14 @@ struct AuditEntry {
   Json details = Json::object();
 };
 
-Json to_json(const AuditEntry& a);
+CRM_API Json to_json(const AuditEntry& a);
 // Reads what to_json() writes, exactly (also `j.get<AuditEntry>()`). Throws InvalidInput naming the key that is
 // missing or of the wrong type ("audit entry: 'name' must be a string").
-void from_json(const Json& j, AuditEntry& a);
+CRM_API void from_json(const Json& j, AuditEntry& a);
 
-class AuditLog {
+// ABI: implemented by the kernel, called by plugins. A minor release may add
+// virtual functions after the last one, never insert, remove or reorder them.
+class CRM_API AuditLog {
  public:
   virtual ~AuditLog() = default;
 

@@ -15,6 +15,7 @@
 
 #include "crm/actor.hpp"
 #include "crm/customer.hpp"
+#include "crm/export.hpp"
 #include "crm/interaction.hpp"
 #include "crm/json.hpp"
 #include "crm/store.hpp"
@@ -39,9 +40,11 @@ struct Delivery {
 };
 
 // "sent", "opted_out", "duplicate".
-std::string to_string(Delivery::Status s);
+CRM_API std::string to_string(Delivery::Status s);
 
-class ChannelSink {
+// ABI: implemented by plugins and hosts, called by the kernel. Frozen within a
+// major: a minor release changes no virtual function of it.
+class CRM_API ChannelSink {
  public:
   virtual ~ChannelSink() = default;
   // Delivers `m` and returns what happened (a sink may still suppress a

@@ -4,11 +4,14 @@
 // or a replay can run on simulated time and a year of a shop passes in seconds.
 #pragma once
 
+#include "crm/export.hpp"
 #include "crm/time.hpp"
 
 namespace crm {
 
-class Clock {
+// ABI: implemented by plugins and hosts, called by the kernel. Frozen within a
+// major: a minor release changes no virtual function of it.
+class CRM_API Clock {
  public:
   virtual ~Clock() = default;
   // The current time.

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "crm/actor.hpp"
+#include "crm/export.hpp"
 #include "crm/json.hpp"
 #include "crm/param_spec.hpp"
 
@@ -96,19 +97,19 @@ struct CommandInput {
   bool flag(const std::string& name) const { return get(name) == "true"; }
   // The option as a whole number, or `fallback` when absent. Throws
   // InvalidInput ("--limit 'ten' is not a whole number") otherwise.
-  std::int64_t integer(const std::string& name, std::int64_t fallback) const;
+  CRM_API std::int64_t integer(const std::string& name, std::int64_t fallback) const;
   // The option as a finite number, or `fallback` when absent; throws like
   // integer(), also for "inf" and "nan".
-  double number(const std::string& name, double fallback) const;
+  CRM_API double number(const std::string& name, double fallback) const;
 };
 
 // The --limit option: -1 for "all", else a whole number (`fallback` when
 // absent). Throws like CommandInput::integer().
-std::int64_t limit_option(const CommandInput& in, std::int64_t fallback);
+CRM_API std::int64_t limit_option(const CommandInput& in, std::int64_t fallback);
 
 // `text` as a positive id; throws InvalidInput ("customer 'x' is not a
 // positive integer id") naming `what`.
-std::int64_t parse_id(const std::string& text, const char* what);
+CRM_API std::int64_t parse_id(const std::string& text, const char* what);
 
 struct CommandOutput {
   Json data = Json::object();
@@ -118,7 +119,9 @@ struct CommandOutput {
 
 using CommandHandler = std::function<CommandOutput(const CommandInput&)>;
 
-class CommandRegistry {
+// ABI: implemented by the kernel, called by plugins. A minor release may add
+// virtual functions after the last one, never insert, remove or reorder them.
+class CRM_API CommandRegistry {
  public:
   virtual ~CommandRegistry() = default;
 

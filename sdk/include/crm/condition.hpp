@@ -24,6 +24,7 @@
 #include <string_view>
 #include <vector>
 
+#include "crm/export.hpp"
 #include "crm/json.hpp"
 
 namespace crm {
@@ -46,20 +47,20 @@ inline constexpr int kMaxConditionDepth = 64;
 
 // Appends every problem of `condition` (located at `path`) to `errors`:
 // unknown forms or operators, missing operands, paths with an unknown root.
-void validate_condition(const Json& condition, const std::string& path,
-                        std::vector<DefinitionError>& errors);
+CRM_API void validate_condition(const Json& condition, const std::string& path,
+                                std::vector<DefinitionError>& errors);
 
 // Evaluates a condition that passed validate_condition(). A path that does
 // not resolve is null: it equals only null, and every ordering comparison
 // with it is false.
-bool evaluate_condition(const Json& condition, const Json& facts);
+CRM_API bool evaluate_condition(const Json& condition, const Json& facts);
 
 // A condition read once and evaluated many times with the results of
 // evaluate_condition(): forms, operators and field paths are resolved when
 // it is built, so evaluating it compares values and nothing else (a trigger
 // condition is checked for every event of its type). Copies share the
 // compiled form. The condition must have passed validate_condition().
-class CompiledCondition {
+class CRM_API CompiledCondition {
  public:
   CompiledCondition();  // the condition `true`
   // Throws InvalidInput, naming the path, for a condition nested deeper
@@ -74,16 +75,16 @@ class CompiledCondition {
 
 // The value at a dotted path ("customer.attributes.tier", "vars.task.id",
 // "customer.tags.0"), or nullptr when any part is missing.
-const Json* lookup_fact(const Json& facts, std::string_view path);
+CRM_API const Json* lookup_fact(const Json& facts, std::string_view path);
 
 // Replaces "{{path}}" placeholders in every string of `value` (recursively in
 // arrays and objects) with the facts they name. A string that is exactly one
 // placeholder becomes the fact itself (a number stays a number); otherwise
 // the fact is inserted as text (strings unquoted) and a missing one as "".
-Json expand_template(const Json& value, const Json& facts);
+CRM_API Json expand_template(const Json& value, const Json& facts);
 
 // True when the condition or template names a customer field, so the
 // customer must be loaded to evaluate it.
-bool mentions_customer(const Json& condition_or_template);
+CRM_API bool mentions_customer(const Json& condition_or_template);
 
 }  // namespace crm

@@ -19,6 +19,7 @@
 #include "crm/clock.hpp"
 #include "crm/command_registry.hpp"
 #include "crm/event_bus.hpp"
+#include "crm/export.hpp"
 #include "crm/json.hpp"
 #include "crm/logger.hpp"
 #include "crm/scheduler.hpp"
@@ -28,7 +29,9 @@
 
 namespace crm {
 
-class Context {
+// ABI: implemented by the kernel, called by plugins. A minor release may add
+// virtual functions after the last one, never insert, remove or reorder them.
+class CRM_API Context {
  public:
   virtual ~Context() = default;
 

@@ -9,9 +9,11 @@
 #include <string_view>
 #include <vector>
 
+#include "crm/export.hpp"
+
 namespace crm {
 
-class CsvReader {
+class CRM_API CsvReader {
  public:
   // Opens `file`. Throws InvalidInput naming it when it cannot be read.
   explicit CsvReader(const std::filesystem::path& file);

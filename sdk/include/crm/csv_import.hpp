@@ -14,6 +14,7 @@
 
 #include "crm/actor.hpp"
 #include "crm/customer_repository.hpp"
+#include "crm/export.hpp"
 #include "crm/json.hpp"
 #include "crm/store.hpp"
 
@@ -34,7 +35,7 @@ struct ImportOptions {
   std::function<void(std::int64_t, std::int64_t, std::int64_t)> progress;
 };
 
-ImportOptions::Mode parse_import_mode(std::string_view text);
+CRM_API ImportOptions::Mode parse_import_mode(std::string_view text);
 
 struct ImportError {
   std::int64_t line = 0;  // physical line in the file where the record starts
@@ -63,17 +64,17 @@ struct ImportReport {
   bool committed = false;
 };
 
-Json to_json(const ImportReport& r);
+CRM_API Json to_json(const ImportReport& r);
 
 // Imports customers. Throws InvalidInput naming the file for an unreadable
 // file or header (a required column missing, or with `strict` an unknown
 // column); row errors go into the report.
-ImportReport import_customers(Store& store, const std::filesystem::path& file,
-                              const ImportOptions& options);
+CRM_API ImportReport import_customers(Store& store, const std::filesystem::path& file,
+                                      const ImportOptions& options);
 
 // Imports interactions; each row names its customer by `customer_id` or by
 // the column of options.match (external_id, email or phone).
-ImportReport import_interactions(Store& store, const std::filesystem::path& file,
-                                 const ImportOptions& options);
+CRM_API ImportReport import_interactions(Store& store, const std::filesystem::path& file,
+                                         const ImportOptions& options);
 
 }  // namespace crm

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "crm/export.hpp"
 #include "crm/json.hpp"
 #include "crm/time.hpp"
 
@@ -59,18 +60,18 @@ struct Customer {
   }
 };
 
-std::string to_string(Customer::Kind k);
+CRM_API std::string to_string(Customer::Kind k);
 // Throws InvalidInput for anything but "person" or "company".
-Customer::Kind parse_customer_kind(std::string_view text);
+CRM_API Customer::Kind parse_customer_kind(std::string_view text);
 
 // Normalised forms used to find duplicates: e-mail trimmed and lower-cased;
 // phone reduced to its digits with a leading "00" or "+" dropped.
-std::string normalize_email(std::string_view email);
-std::string normalize_phone(std::string_view phone);
+CRM_API std::string normalize_email(std::string_view email);
+CRM_API std::string normalize_phone(std::string_view phone);
 
-Json to_json(const Customer& c);
+CRM_API Json to_json(const Customer& c);
 // Reads what to_json() writes, exactly (also `j.get<Customer>()`). Throws InvalidInput naming the key that is
 // missing or of the wrong type ("customer: 'name' must be a string").
-void from_json(const Json& j, Customer& c);
+CRM_API void from_json(const Json& j, Customer& c);
 
 }  // namespace crm

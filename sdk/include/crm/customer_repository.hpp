@@ -12,12 +12,13 @@
 
 #include "crm/actor.hpp"
 #include "crm/customer.hpp"
+#include "crm/export.hpp"
 
 namespace crm {
 
 // The key an incoming record is matched on (imports, lookups).
 enum class MatchKey { kExternalId, kEmail, kPhone };
-MatchKey parse_match_key(std::string_view text);  // "external_id", "email", "phone"
+CRM_API MatchKey parse_match_key(std::string_view text);  // "external_id", "email", "phone"
 
 struct CustomerQuery {
   std::optional<std::string> owner;
@@ -51,7 +52,9 @@ struct AddOutcome {
   bool duplicate = false;  // not added because its external id is taken
 };
 
-class CustomerRepository {
+// ABI: implemented by the kernel, called by plugins. A minor release may add
+// virtual functions after the last one, never insert, remove or reorder them.
+class CRM_API CustomerRepository {
  public:
   virtual ~CustomerRepository() = default;
 

@@ -15,13 +15,15 @@
 #include <variant>
 #include <vector>
 
+#include "crm/export.hpp"
+
 namespace crm {
 
 using SqlValue = std::variant<std::nullptr_t, std::int64_t, double, std::string>;
 
 // One result row. Accessors throw StoreError naming the column when the
 // value has another type; integers convert to double on request.
-class SqlRow {
+class CRM_API SqlRow {
  public:
   explicit SqlRow(std::vector<SqlValue> values) : values_(std::move(values)) {}
   std::size_t size() const { return values_.size(); }
@@ -45,7 +47,9 @@ struct Migration {
   std::string sql;  // one or more statements separated by ';'
 };
 
-class Database {
+// ABI: implemented by the kernel, called by plugins. A minor release may add
+// virtual functions after the last one, never insert, remove or reorder them.
+class CRM_API Database {
  public:
   virtual ~Database() = default;
 

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "crm/customer.hpp"
+#include "crm/export.hpp"
 #include "crm/json.hpp"
 #include "crm/time.hpp"
 
@@ -32,9 +33,9 @@ struct Event {
   Json payload = Json::object();
 };
 
-Json to_json(const Event& e);
+CRM_API Json to_json(const Event& e);
 // Reads what to_json() writes, exactly (also `j.get<Event>()`). Throws InvalidInput naming the key that is
 // missing or of the wrong type ("event: 'name' must be a string").
-void from_json(const Json& j, Event& e);
+CRM_API void from_json(const Json& j, Event& e);
 
 }  // namespace crm

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "crm/event.hpp"
+#include "crm/export.hpp"
 
 namespace crm {
 
@@ -41,7 +42,9 @@ struct DispatchError {
   std::string message;
 };
 
-class EventBus {
+// ABI: implemented by the kernel, called by plugins. A minor release may add
+// virtual functions after the last one, never insert, remove or reorder them.
+class CRM_API EventBus {
  public:
   virtual ~EventBus() = default;
 

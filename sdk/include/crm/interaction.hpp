@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "crm/customer.hpp"
+#include "crm/export.hpp"
 #include "crm/json.hpp"
 #include "crm/time.hpp"
 
@@ -30,13 +31,13 @@ struct Interaction {
   std::string case_id;  // linked case/ticket, empty if none
 };
 
-std::string to_string(Interaction::Direction d);
+CRM_API std::string to_string(Interaction::Direction d);
 // Accepts "in"/"inbound" and "out"/"outbound"; throws InvalidInput otherwise.
-Interaction::Direction parse_direction(std::string_view text);
+CRM_API Interaction::Direction parse_direction(std::string_view text);
 
-Json to_json(const Interaction& i);
+CRM_API Json to_json(const Interaction& i);
 // Reads what to_json() writes, exactly (also `j.get<Interaction>()`). Throws InvalidInput naming the key that is
 // missing or of the wrong type ("interaction: 'name' must be a string").
-void from_json(const Json& j, Interaction& i);
+CRM_API void from_json(const Json& j, Interaction& i);
 
 }  // namespace crm

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "crm/actor.hpp"
+#include "crm/export.hpp"
 #include "crm/interaction.hpp"
 
 namespace crm {
@@ -19,7 +20,9 @@ struct InteractionQuery {
   std::optional<TimePoint> to;    // exclusive
 };
 
-class InteractionRepository {
+// ABI: implemented by the kernel, called by plugins. A minor release may add
+// virtual functions after the last one, never insert, remove or reorder them.
+class CRM_API InteractionRepository {
  public:
   virtual ~InteractionRepository() = default;
 

@@ -17,6 +17,7 @@
 #include "crm/event_bus.hpp"
 #include "crm/host_scheduler.hpp"
 #include "crm/host_workflow_engine.hpp"
+#include "crm/export.hpp"
 #include "crm/json.hpp"
 #include "crm/logger.hpp"
 #include "crm/plugin_host.hpp"
@@ -71,7 +72,7 @@ struct KernelOptions {
   std::shared_ptr<Logger> logger;  // null: stderr
 };
 
-class Kernel {
+class CRM_API Kernel {
  public:
   // Opens the database (applying pending migrations), then discovers, checks
   // and starts plugins. A bad plugin is recorded in plugins(), never thrown;

@@ -4,9 +4,13 @@
 
 #include <string_view>
 
+#include "crm/export.hpp"
+
 namespace crm {
 
-class Logger {
+// ABI: implemented by plugins and hosts, called by the kernel. Frozen within a
+// major: a minor release changes no virtual function of it.
+class CRM_API Logger {
  public:
   enum class Level { kDebug, kInfo, kWarning, kError };
   virtual ~Logger() = default;

@@ -17,11 +17,14 @@
 #include <memory>
 
 #include "crm/context.hpp"
+#include "crm/export.hpp"
 #include "crm/plugin_manifest.hpp"
 
 namespace crm {
 
-class Plugin {
+// ABI: implemented by plugins and hosts, called by the kernel. Frozen within a
+// major: a minor release changes no virtual function of it.
+class CRM_API Plugin {
  public:
   virtual ~Plugin() = default;
   // Called once, in dependency order. Register migrations, subscriptions,

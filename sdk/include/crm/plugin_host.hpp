@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "crm/export.hpp"
 #include "crm/json.hpp"
 
 namespace crm {
@@ -25,9 +26,9 @@ struct PluginRecord {
   std::string error;  // why, when status is not "started"
 };
 
-Json to_json(const PluginRecord& r);
+CRM_API Json to_json(const PluginRecord& r);
 // Reads what to_json() writes, exactly (also `j.get<PluginRecord>()`). Throws InvalidInput naming the key that is
 // missing or of the wrong type ("plugin record: 'name' must be a string").
-void from_json(const Json& j, PluginRecord& r);
+CRM_API void from_json(const Json& j, PluginRecord& r);
 
 }  // namespace crm

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "crm/customer.hpp"
+#include "crm/export.hpp"
 #include "crm/json.hpp"
 #include "crm/time.hpp"
 
@@ -39,7 +40,9 @@ void from_json(const Json& j, Timer& t);
 
 using TimerHandler = std::function<void(const Timer&)>;
 
-class Scheduler {
+// ABI: implemented by the kernel, called by plugins. A minor release may add
+// virtual functions after the last one, never insert, remove or reorder them.
+class CRM_API Scheduler {
  public:
   virtual ~Scheduler() = default;
 

@@ -7,12 +7,15 @@
 #include "crm/audit_log.hpp"
 #include "crm/customer_repository.hpp"
 #include "crm/database.hpp"
+#include "crm/export.hpp"
 #include "crm/interaction_repository.hpp"
 #include "crm/task_repository.hpp"
 
 namespace crm {
 
-class Store {
+// ABI: implemented by the kernel, called by plugins. A minor release may add
+// virtual functions after the last one, never insert, remove or reorder them.
+class CRM_API Store {
  public:
   virtual ~Store() = default;
   virtual Database& db() = 0;

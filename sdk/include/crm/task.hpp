@@ -6,6 +6,7 @@
 #include <string>
 
 #include "crm/customer.hpp"
+#include "crm/export.hpp"
 #include "crm/json.hpp"
 #include "crm/time.hpp"
 
@@ -25,11 +26,11 @@ struct Task {
   std::optional<TimePoint> completed_at;
 };
 
-std::string to_string(Task::Status s);
-Task::Status parse_task_status(std::string_view text);
-Json to_json(const Task& t);
+CRM_API std::string to_string(Task::Status s);
+CRM_API Task::Status parse_task_status(std::string_view text);
+CRM_API Json to_json(const Task& t);
 // Reads what to_json() writes, exactly (also `j.get<Task>()`). Throws InvalidInput naming the key that is
 // missing or of the wrong type ("task: 'name' must be a string").
-void from_json(const Json& j, Task& t);
+CRM_API void from_json(const Json& j, Task& t);
 
 }  // namespace crm

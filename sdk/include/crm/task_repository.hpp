@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "crm/actor.hpp"
+#include "crm/export.hpp"
 #include "crm/task.hpp"
 
 namespace crm {
@@ -17,7 +18,9 @@ struct TaskQuery {
   std::optional<TimePoint> due_before;  // overdue check: due_at < this
 };
 
-class TaskRepository {
+// ABI: implemented by the kernel, called by plugins. A minor release may add
+// virtual functions after the last one, never insert, remove or reorder them.
+class CRM_API TaskRepository {
  public:
   virtual ~TaskRepository() = default;
 

@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "crm/export.hpp"
+
 namespace crm {
 
 using Seconds = std::chrono::seconds;
@@ -26,23 +28,23 @@ inline constexpr TimePoint kLatestTime{std::chrono::sys_days{std::chrono::year{2
 
 // Throws InvalidInput "<what>: <time> is outside 1900-01-01..2200-12-31"
 // unless kEarliestTime <= t <= kLatestTime.
-void require_time_in_range(TimePoint t, std::string_view what);
+CRM_API void require_time_in_range(TimePoint t, std::string_view what);
 
 // Parses "YYYY-MM-DD", "YYYYMMDD", "YYYY-MM-DDTHH:MM[:SS][Z|+hh:mm]" (a space
 // may replace the T). Throws InvalidInput naming the text when it is not one
 // of these, names an impossible date, or lies outside kEarliestTime ..
 // kLatestTime.
-TimePoint parse_time(std::string_view text);
+CRM_API TimePoint parse_time(std::string_view text);
 
 // Formats as "YYYY-MM-DDTHH:MM:SSZ".
-std::string format_time(TimePoint t);
+CRM_API std::string format_time(TimePoint t);
 
 // Formats the date part only, "YYYY-MM-DD".
-std::string format_date(TimePoint t);
+CRM_API std::string format_date(TimePoint t);
 
 // Parses a duration such as "90s", "15m", "24h", "3d", "2w" or "PT24H"/"P3D"
 // (ISO 8601, days/hours/minutes/seconds). Throws InvalidInput otherwise.
-Seconds parse_duration(std::string_view text);
+CRM_API Seconds parse_duration(std::string_view text);
 
 // Seconds since the epoch, the storage form.
 inline std::int64_t to_unix(TimePoint t) { return t.time_since_epoch().count(); }

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "crm/condition.hpp"
+#include "crm/export.hpp"
 #include "crm/json.hpp"
 #include "crm/time.hpp"
 
@@ -75,10 +76,10 @@ struct WorkflowStep {
   std::string end_state = "completed";
 
   // The nested block named "then", "else" or "on_timeout"; null for others.
-  const std::vector<WorkflowStep>* block(std::string_view name) const;
+  CRM_API const std::vector<WorkflowStep>* block(std::string_view name) const;
 };
 
-std::string to_string(
+CRM_API std::string to_string(
     WorkflowStep::Type t);  // "action", "wait", "branch", "task", "workflow", "end"
 
 struct WorkflowTrigger {
@@ -110,23 +111,24 @@ inline constexpr Seconds kMaxWorkflowDuration{100LL * 365 * 86400};  // 100 year
 // Checks the structure of a JSON definition and returns every problem with
 // its path; empty means valid. Actions and sub-workflows are not looked up
 // here (WorkflowEngine::validate does that).
-std::vector<DefinitionError> check_workflow_json(const Json& definition);
+CRM_API std::vector<DefinitionError> check_workflow_json(const Json& definition);
 
 // Parses a definition. Throws InvalidInput listing every problem, one
 // "<path>: <message>" per line, when check_workflow_json finds any.
-WorkflowDefinition parse_workflow(const Json& definition);
+CRM_API WorkflowDefinition parse_workflow(const Json& definition);
 
 // Reads and parses a JSON file; errors name the file.
-Json read_workflow_file(const std::string& path);
+CRM_API Json read_workflow_file(const std::string& path);
 
 // Calls `visit(step, path)` for every step, nested ones included, in
 // document order. Paths look like "$.steps[2].then[0]".
-void for_each_step(const WorkflowDefinition& d,
-                   const std::function<void(const WorkflowStep&, const std::string&)>& visit);
+CRM_API void for_each_step(
+    const WorkflowDefinition& d,
+    const std::function<void(const WorkflowStep&, const std::string&)>& visit);
 
 // The definition as a flow chart: Mermaid ("flowchart TD") or Graphviz DOT.
-std::string to_mermaid(const WorkflowDefinition& d);
-std::string to_dot(const WorkflowDefinition& d);
+CRM_API std::string to_mermaid(const WorkflowDefinition& d);
+CRM_API std::string to_dot(const WorkflowDefinition& d);
 
 // Builds a definition in C++. Each call appends to the current block; the
 // nested blocks of branch() and task() are given as builders too.
@@ -135,7 +137,7 @@ std::string to_dot(const WorkflowDefinition& d);
 //                .action("send_message", {{"channel", "email"}, {"template_id", "w1"}})
 //                .wait_for(std::chrono::days(3))
 //                .build();
-class WorkflowBuilder {
+class CRM_API WorkflowBuilder {
  public:
   explicit WorkflowBuilder(std::string name);
   // Trigger event type and optional condition.

@@ -37,6 +37,7 @@
 #include "crm/clock.hpp"
 #include "crm/customer.hpp"
 #include "crm/event_bus.hpp"
+#include "crm/export.hpp"
 #include "crm/json.hpp"
 #include "crm/logger.hpp"
 #include "crm/store.hpp"
@@ -73,7 +74,7 @@ struct WorkflowInstance {
   std::int64_t revision = 0;
 };
 
-Json to_json(const WorkflowInstance& i);
+CRM_API Json to_json(const WorkflowInstance& i);
 
 // One entry of an instance's history.
 struct StepRecord {
@@ -85,7 +86,7 @@ struct StepRecord {
   Json detail = Json::object();
 };
 
-Json to_json(const StepRecord& r);
+CRM_API Json to_json(const StepRecord& r);
 
 struct InstanceQuery {
   std::optional<CustomerId> customer_id;
@@ -96,9 +97,11 @@ struct InstanceQuery {
 
 enum class ChartFormat { kMermaid, kDot };
 // "mermaid" or "dot"; throws InvalidInput otherwise.
-ChartFormat parse_chart_format(std::string_view text);
+CRM_API ChartFormat parse_chart_format(std::string_view text);
 
-class WorkflowEngine {
+// ABI: implemented by the kernel, called by plugins. A minor release may add
+// virtual functions after the last one, never insert, remove or reorder them.
+class CRM_API WorkflowEngine {
  public:
   virtual ~WorkflowEngine() = default;
 

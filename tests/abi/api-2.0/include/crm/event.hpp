@@ -1,0 +1,38 @@
+// Events: what happened, when (kernel clock), to whom, with a JSON payload.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "crm/customer.hpp"
+#include "crm/export.hpp"
+#include "crm/json.hpp"
+#include "crm/time.hpp"
+
+namespace crm {
+
+// Event types the kernel itself emits. Plugins add their own, named
+// "<area>.<what happened>" in the past tense.
+namespace events {
+inline constexpr const char* kCustomerCreated = "customer.created";
+inline constexpr const char* kCustomerUpdated = "customer.updated";
+inline constexpr const char* kCustomerMerged = "customer.merged";
+inline constexpr const char* kOwnerChanged = "customer.owner_changed";
+inline constexpr const char* kInteractionRecorded = "interaction.recorded";
+inline constexpr const char* kPurchaseRecorded = "purchase.recorded";
+inline constexpr const char* kTaskCreated = "task.created";
+inline constexpr const char* kTaskCompleted = "task.completed";
+inline constexpr const char* kTaskCancelled = "task.cancelled";
+inline constexpr const char* kTimerFired = "timer.fired";
+}  // namespace events
+
+struct Event {
+  std::string type;
+  TimePoint time{};
+  std::optional<CustomerId> customer_id;
+  Json payload = Json::object();
+};
+
+CRM_API Json to_json(const Event& e);
+
+}  // namespace crm

@@ -1,0 +1,40 @@
+// An interaction: one contact between the business and a customer (a call, a
+// visit, an e-mail, a purchase, a complaint...).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crm/customer.hpp"
+#include "crm/export.hpp"
+#include "crm/json.hpp"
+#include "crm/time.hpp"
+
+namespace crm {
+
+using InteractionId = std::int64_t;
+
+struct Interaction {
+  InteractionId id = 0;
+  CustomerId customer_id = 0;
+  std::string channel;  // phone, email, visit, web, sms, chat, store...
+  std::string kind;     // purchase, call, complaint, visit, message...
+  enum class Direction { kInbound, kOutbound } direction = Direction::kInbound;
+  TimePoint occurred_at{};
+  std::optional<double> amount;  // money, for purchases and refunds
+  std::string agent;             // who handled it
+  std::string notes;
+  std::vector<std::string> commitments;  // promises made, visible in the history
+  Json payload = Json::object();
+  std::string case_id;  // linked case/ticket, empty if none
+};
+
+CRM_API std::string to_string(Interaction::Direction d);
+// Accepts "in"/"inbound" and "out"/"outbound"; throws InvalidInput otherwise.
+CRM_API Interaction::Direction parse_direction(std::string_view text);
+
+CRM_API Json to_json(const Interaction& i);
+
+}  // namespace crm
