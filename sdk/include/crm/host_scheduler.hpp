@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "crm/export.hpp"
 #include "crm/scheduler.hpp"
 #include "crm/time.hpp"
 
@@ -20,7 +21,9 @@ struct TimerRun {
   std::int64_t unhandled = 0;  // due, but no handler for its kind: left pending
 };
 
-class HostScheduler : public Scheduler {
+// ABI: implemented by the kernel, called by plugins. A minor release may add
+// virtual functions after the last one, never insert, remove or reorder them.
+class CRM_API HostScheduler : public Scheduler {
  public:
   // Fires, in due order, every pending timer due at or before `now`, each in
   // its own transaction: a handler's writes and the timer's "fired" mark

@@ -8,12 +8,15 @@
 #include <memory>
 #include <string_view>
 
+#include "crm/export.hpp"
 #include "crm/time.hpp"
 #include "crm/workflow_engine.hpp"
 
 namespace crm {
 
-class HostWorkflowEngine : public WorkflowEngine {
+// ABI: implemented by the kernel, called by plugins. A minor release may add
+// virtual functions after the last one, never insert, remove or reorder them.
+class CRM_API HostWorkflowEngine : public WorkflowEngine {
  public:
   // Validates and stores a definition, and subscribes it to its trigger.
   // Returns its version: 1 for a new name, +1 when the definition changed,

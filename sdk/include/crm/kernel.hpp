@@ -30,7 +30,7 @@ namespace crm {
 // (KernelOptions::plugin_check_file): $CRM_PLUGIN_CHECK_FILE (set and empty:
 // nowhere), else $XDG_STATE_HOME/crm/plugin-check.json, else
 // ~/.local/state/crm/plugin-check.json.
-std::filesystem::path default_plugin_check_file();
+CRM_API std::filesystem::path default_plugin_check_file();
 
 struct KernelOptions {
   // The SQLite database file; ":memory:" for a private in-memory one. The

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "crm/export.hpp"
 #include "crm/json.hpp"
 
 namespace crm {
@@ -18,9 +19,9 @@ namespace crm {
 enum class ParamType { kString, kNumber, kInteger, kBoolean, kObject, kArray, kAny };
 
 // "string", "number", "integer", "boolean", "object", "array", "any".
-std::string to_string(ParamType t);
+CRM_API std::string to_string(ParamType t);
 // The inverse of to_string(); throws InvalidInput naming the text otherwise.
-ParamType parse_param_type(std::string_view text);
+CRM_API ParamType parse_param_type(std::string_view text);
 
 struct ParamSpec {
   std::string name;  // a command option's long name without dashes ("as-of")
@@ -30,10 +31,10 @@ struct ParamSpec {
   std::string help;
 };
 
-Json to_json(const ParamSpec& p);
+CRM_API Json to_json(const ParamSpec& p);
 // The inverse of to_json() (also `j.get<ParamSpec>()`). Throws InvalidInput
 // naming the key that is missing or of the wrong type.
-void from_json(const Json& j, ParamSpec& p);
+CRM_API void from_json(const Json& j, ParamSpec& p);
 
 // How given values are read.
 struct ParamCheckOptions {
@@ -61,7 +62,7 @@ struct ParamProblem {
 // `specs`: a required parameter missing, a value of the wrong type, a name
 // not declared (listing the declared ones). A null value counts as missing.
 // A non-object `values` is one problem named "". Empty: the values are fine.
-std::vector<ParamProblem> check_params(const std::vector<ParamSpec>& specs, const Json& values,
+CRM_API std::vector<ParamProblem> check_params(const std::vector<ParamSpec>& specs, const Json& values,
                                        const ParamCheckOptions& options = {});
 
 // Shorthands for a spec list in one expression.

@@ -24,6 +24,7 @@
 #include <typeinfo>
 #include <vector>
 
+#include "crm/export.hpp"
 namespace crm {
 
 // One provided service, for listings.
@@ -33,7 +34,9 @@ struct ServiceInfo {
   std::string provider;  // plugin name; "" for the host
 };
 
-class ServiceRegistry {
+// ABI: implemented by the kernel, called by plugins. A minor release may add
+// virtual functions after the last one, never insert, remove or reorder them.
+class CRM_API ServiceRegistry {
  public:
   virtual ~ServiceRegistry() = default;
 

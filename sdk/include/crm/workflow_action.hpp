@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "crm/export.hpp"
 #include "crm/actor.hpp"
 #include "crm/channel.hpp"
 #include "crm/clock.hpp"
@@ -38,7 +39,9 @@ struct ActionSpec {
 // Everything reachable from here is pinned like the rest of a plugin: the
 // bus a plugin's action gets tracks its subscriptions for that plugin, and
 // removes them when the plugin stops.
-class ActionContext {
+// ABI: implemented by the kernel, called by plugins. A minor release may add
+// virtual functions after the last one, never insert, remove or reorder them.
+class CRM_API ActionContext {
  public:
   virtual ~ActionContext() = default;
   virtual InstanceId instance_id() const = 0;
