@@ -79,7 +79,11 @@ Json to_json(const CheckFinding& f) { return Json{{"outcome", f.outcome}, {"reas
       for (const PluginRecord& r : kernel.plugins()) {
         if (r.path != target) continue;
         name = r.name;
-        if (r.status != "started") finding = {"failed", r.status + ": " + r.error};
+        // A refusal (an undefined symbol) says so; a failure is its reason.
+        if (r.status == "failed") finding = {"failed", r.error};
+        if (r.status != "started" && r.status != "failed") {
+          finding = {"failed", r.status + ": " + r.error};
+        }
       }
     }  // stops the plugins
     if (finding.outcome.empty()) {

@@ -441,7 +441,10 @@ int run(int argc, char** argv) {
   const bool asks_help = std::any_of(argv + 1, argv + argc, [](const char* a) {
     return std::string(a) == "--help" || std::string(a) == "-h" || std::string(a) == "--version";
   });
-  check_plugin_config(kernel, ko.plugin_config, g.config, g.command != "plugins" && !asks_help);
+  // Without plugins loaded (`plugins check`) no section has a plugin to match.
+  if (ko.load_plugins) {
+    check_plugin_config(kernel, ko.plugin_config, g.config, g.command != "plugins" && !asks_help);
+  }
   if (const auto problem = check_command_words(argc, argv, paths, kernel.plugins())) {
     std::cerr << "crm: error: " << problem->message << '\n';
     return problem->status;

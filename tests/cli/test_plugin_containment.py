@@ -130,8 +130,10 @@ def test_plugins_check_without_directories_checks_the_kernels_own(crm):
     assert by_name["retention"] == ("ok", "")  # the bundled directory
     assert by_name["good"] == ("ok", "")
     assert by_name["start_throws"] == \
-        ("failed", "failed: start threw std::runtime_error: cannot reach the mail server")
+        ("failed", "start threw std::runtime_error: cannot reach the mail server")
     assert by_name["wrong_api"][0] == "refused"
+    assert by_name["factory_throws"] == \
+        ("failed", "factory threw std::runtime_error: constructor refuses")
 
 
 def test_plugins_check_refuses_bad_arguments(crm):
@@ -142,3 +144,18 @@ def test_plugins_check_refuses_bad_arguments(crm):
     assert p.returncode == 1
     assert p.stderr.strip() == \
         "crm: error: --timeout 0: expected a number of seconds above 0 and at most 86400"
+
+
+def test_plugins_check_reports_what_the_in_process_loader_contains(crm):
+    r = {x["name"]: (x["result"], x["reason"])
+         for x in crm.json("plugins", "check", CONTAINED, STOP, check=False)}
+    assert r["stop_throws_int"] == ("failed", "stop threw int")
+    assert r["start_throws_int"] == ("failed", "start threw int")
+    assert r["missing_symbol"][0] == "failed"
+    assert r["missing_symbol"][1].startswith(
+        "refused: undefined symbol: crm_fixture_function_nobody_defines: ")
+    assert r["version_suffix"][0] == "refused"  # never run: its manifest is refused
+    assert r["needs_capability"] == ("ok", "") and r["good"] == ("ok", "")
+    # Failures the loader contains are no reason to refuse the plugin later.
+    s = statuses(crm.json("--plugin-dir", CONTAINED, "plugins", "list"))
+    assert s["start_throws_int"] == ("failed", "start threw int")
