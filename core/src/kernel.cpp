@@ -115,10 +115,10 @@ Kernel::Kernel(KernelOptions options) : impl_(std::make_unique<Impl>(options)) {
   }
   if (options.use_bundled_plugins) dirs.push_back(bundled_plugin_dir());
   impl_->services.set_plugins(&impl_->plugins.records());
-  impl_->plugins.load(dirs, options.plugin_config,
-                      core::KernelServices{impl_->store, impl_->bus, *impl_->clock, impl_->timers,
-                                           impl_->commands, *impl_->logger, impl_->workflows,
-                                           impl_->services});
+  impl_->plugins.load(
+      dirs, options.plugin_config,
+      core::KernelServices{impl_->store, impl_->bus, *impl_->clock, impl_->timers, impl_->commands,
+                           *impl_->logger, impl_->workflows, impl_->services});
   impl_->workflows.activate();
 }
 

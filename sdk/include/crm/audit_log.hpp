@@ -25,8 +25,8 @@ struct AuditEntry {
 };
 
 Json to_json(const AuditEntry& a);
-// Reads what to_json() writes, exactly (also `j.get<AuditEntry>()`). Throws InvalidInput naming the key that is
-// missing or of the wrong type ("audit entry: 'name' must be a string").
+// Reads what to_json() writes, exactly (also `j.get<AuditEntry>()`). Throws InvalidInput naming the
+// key that is missing or of the wrong type ("audit entry: 'name' must be a string").
 void from_json(const Json& j, AuditEntry& a);
 
 class AuditLog {

@@ -69,8 +69,8 @@ std::string normalize_email(std::string_view email);
 std::string normalize_phone(std::string_view phone);
 
 Json to_json(const Customer& c);
-// Reads what to_json() writes, exactly (also `j.get<Customer>()`). Throws InvalidInput naming the key that is
-// missing or of the wrong type ("customer: 'name' must be a string").
+// Reads what to_json() writes, exactly (also `j.get<Customer>()`). Throws InvalidInput naming the
+// key that is missing or of the wrong type ("customer: 'name' must be a string").
 void from_json(const Json& j, Customer& c);
 
 }  // namespace crm

@@ -35,8 +35,8 @@ std::string to_string(Interaction::Direction d);
 Interaction::Direction parse_direction(std::string_view text);
 
 Json to_json(const Interaction& i);
-// Reads what to_json() writes, exactly (also `j.get<Interaction>()`). Throws InvalidInput naming the key that is
-// missing or of the wrong type ("interaction: 'name' must be a string").
+// Reads what to_json() writes, exactly (also `j.get<Interaction>()`). Throws InvalidInput naming
+// the key that is missing or of the wrong type ("interaction: 'name' must be a string").
 void from_json(const Json& j, Interaction& i);
 
 }  // namespace crm

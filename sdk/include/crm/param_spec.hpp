@@ -65,8 +65,7 @@ std::vector<ParamProblem> check_params(const std::vector<ParamSpec>& specs, cons
                                        const ParamCheckOptions& options = {});
 
 // Shorthands for a spec list in one expression.
-inline ParamSpec param(std::string name, ParamType type, std::string help,
-                       bool required = false) {
+inline ParamSpec param(std::string name, ParamType type, std::string help, bool required = false) {
   ParamSpec p;
   p.name = std::move(name);
   p.type = type;

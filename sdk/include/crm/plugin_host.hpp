@@ -23,8 +23,8 @@ struct PluginRecord {
 };
 
 Json to_json(const PluginRecord& r);
-// Reads what to_json() writes, exactly (also `j.get<PluginRecord>()`). Throws InvalidInput naming the key that is
-// missing or of the wrong type ("plugin record: 'name' must be a string").
+// Reads what to_json() writes, exactly (also `j.get<PluginRecord>()`). Throws InvalidInput naming
+// the key that is missing or of the wrong type ("plugin record: 'name' must be a string").
 void from_json(const Json& j, PluginRecord& r);
 
 }  // namespace crm

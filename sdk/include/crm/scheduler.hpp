@@ -33,8 +33,8 @@ struct Timer {
 };
 
 Json to_json(const Timer& t);
-// Reads what to_json() writes, exactly (also `j.get<Timer>()`). Throws InvalidInput naming the key that is
-// missing or of the wrong type ("timer: 'name' must be a string").
+// Reads what to_json() writes, exactly (also `j.get<Timer>()`). Throws InvalidInput naming the key
+// that is missing or of the wrong type ("timer: 'name' must be a string").
 void from_json(const Json& j, Timer& t);
 
 using TimerHandler = std::function<void(const Timer&)>;

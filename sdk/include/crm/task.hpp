@@ -28,8 +28,8 @@ struct Task {
 std::string to_string(Task::Status s);
 Task::Status parse_task_status(std::string_view text);
 Json to_json(const Task& t);
-// Reads what to_json() writes, exactly (also `j.get<Task>()`). Throws InvalidInput naming the key that is
-// missing or of the wrong type ("task: 'name' must be a string").
+// Reads what to_json() writes, exactly (also `j.get<Task>()`). Throws InvalidInput naming the key
+// that is missing or of the wrong type ("task: 'name' must be a string").
 void from_json(const Json& j, Task& t);
 
 }  // namespace crm
