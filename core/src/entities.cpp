@@ -234,7 +234,8 @@ void from_json(const Json& j, Interaction& i) {
   out.channel = f.text("channel");
   out.kind = f.text("kind");
   const std::string direction = f.text("direction");
-  if (direction != "inbound" && direction != "outbound") f.wrong("direction", "inbound or outbound");
+  if (direction != "inbound" && direction != "outbound")
+    f.wrong("direction", "inbound or outbound");
   out.direction = parse_direction(direction);
   out.occurred_at = f.time("occurred_at");
   out.amount = f.optional_number("amount");
@@ -321,12 +322,9 @@ void from_json(const Json& j, Event& e) {
 }
 
 Json to_json(const Timer& t) {
-  Json j{{"id", t.id},
-         {"due", format_time(t.due)},
-         {"kind", t.kind},
-         {"customer_id", nullptr},
-         {"payload", t.payload},
-         {"status", t.status},
+  Json j{{"id", t.id},           {"due", format_time(t.due)},
+         {"kind", t.kind},       {"customer_id", nullptr},
+         {"payload", t.payload}, {"status", t.status},
          {"error", t.error}};
   if (t.customer_id) j["customer_id"] = *t.customer_id;
   return j;

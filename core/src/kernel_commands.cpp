@@ -70,8 +70,8 @@ CommandOutput services_list(Kernel& k) {
     out.data.push_back({{"name", s.name}, {"type", s.type}, {"provider", s.provider}});
     rows.push_back({s.name, s.type, provider});
   }
-  out.text = rows.empty() ? "no services provided\n"
-                          : render_table({"NAME", "TYPE", "PROVIDER"}, rows);
+  out.text =
+      rows.empty() ? "no services provided\n" : render_table({"NAME", "TYPE", "PROVIDER"}, rows);
   return out;
 }
 

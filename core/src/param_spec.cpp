@@ -159,8 +159,8 @@ std::vector<ParamProblem> check_params(const std::vector<ParamSpec>& specs, cons
   }
   if (options.allow_unknown || !values.is_object()) return problems;
   for (const auto& [name, value] : values.items()) {
-    const bool known = std::any_of(specs.begin(), specs.end(),
-                                   [&](const ParamSpec& s) { return s.name == name; });
+    const bool known =
+        std::any_of(specs.begin(), specs.end(), [&](const ParamSpec& s) { return s.name == name; });
     if (!known) {
       problems.push_back({ParamProblem::Kind::kUnknown, name,
                           "is not a parameter (declared: " + declared(specs) + ")"});

@@ -103,8 +103,7 @@ void PluginWorkflows::add_action(std::string name, ActionSpec spec, ActionFuncti
     PluginActionContext ctx(step, bus);
     return fn(ctx, params);
   };
-  engine_.add_action(name, std::move(spec),
-                     Pinned<ActionFunction>{library_, std::move(in_plugin)});
+  engine_.add_action(name, std::move(spec), Pinned<ActionFunction>{library_, std::move(in_plugin)});
   actions_.push_back(std::move(name));
 }
 
@@ -133,10 +132,18 @@ void PluginWorkflows::set_channel(std::string channel, std::shared_ptr<ChannelSi
 
 namespace crm::core {
 
+namespace {
+
+bool lists(const std::vector<std::string>& names, std::string_view name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+}  // namespace
+
 void PluginServices::provide_erased(std::string name, std::string type,
                                     std::shared_ptr<void> service) {
   const PluginRecord* self = table_.plugin(plugin_);
-  if (!self || std::find(self->provides.begin(), self->provides.end(), name) == self->provides.end()) {
+  if (!self || !lists(self->provides, name)) {
     throw InvalidInput("plugin '" + plugin_ + "' provides service '" + name +
                        "', which its manifest's provides does not list");
   }
@@ -148,37 +155,32 @@ void PluginServices::provide_erased(std::string name, std::string type,
     std::shared_ptr<void> object;
   };
   const auto held = std::make_shared<Held>(Held{library_, service});
-  table_.add(plugin_, std::move(name), std::move(type),
-             std::shared_ptr<void>(held, service.get()));
+  table_.add(plugin_, std::move(name), std::move(type), std::shared_ptr<void>(held, service.get()));
+}
+
+bool PluginServices::requires_service(std::string_view name, const std::string& provider) const {
+  const PluginRecord* self = table_.plugin(plugin_);
+  if (!self) return false;
+  if (lists(self->dependencies, name)) return true;
+  if (!provider.empty() && lists(self->dependencies, provider)) return true;
+  // Requiring a plugin that lists the name in `provides` counts too: then a
+  // missing service is that plugin's failure, which the NotFound names.
+  return std::any_of(self->dependencies.begin(), self->dependencies.end(),
+                     [&](const std::string& dep) {
+                       const PluginRecord* r = table_.plugin(dep);
+                       return r && lists(r->provides, name);
+                     });
 }
 
 std::shared_ptr<void> PluginServices::get_erased(std::string_view name, std::string_view type) {
-  // Only what it requires, so the provider has started before it: without
-  // the requirement, whether the service is there would depend on the order
-  // plugins happen to be found in.
-  const PluginRecord* self = table_.plugin(plugin_);
-  const auto requires_name = [&](std::string_view n) {
-    return self && std::find(self->dependencies.begin(), self->dependencies.end(), n) !=
-                       self->dependencies.end();
-  };
   const auto provider = table_.provider_of(name);
   // The host's services were there before any plugin started.
   if (provider && provider->empty()) return table_.get_erased(name, type);
+  // Only what it requires, so the provider has started before it: without
+  // the requirement, whether the service is there would depend on the order
+  // plugins happen to be found in.
   const std::string provider_plugin = provider.value_or("");
-  // Requiring a plugin that lists the name in `provides` counts too: then a
-  // missing service is that plugin's failure, which get_erased names.
-  const bool requires_a_lister = [&] {
-    if (!self) return false;
-    for (const std::string& dep : self->dependencies) {
-      const PluginRecord* r = table_.plugin(dep);
-      if (r && std::find(r->provides.begin(), r->provides.end(), name) != r->provides.end()) {
-        return true;
-      }
-    }
-    return false;
-  }();
-  if (!requires_name(name) && !requires_a_lister &&
-      (provider_plugin.empty() || !requires_name(provider_plugin))) {
+  if (!requires_service(name, provider_plugin)) {
     throw InvalidInput("plugin '" + plugin_ + "' gets service '" + std::string(name) +
                        "' but its manifest's requires lists neither the service nor " +
                        (provider_plugin.empty() ? "its provider" : "'" + provider_plugin + "'") +

@@ -112,6 +112,10 @@ class PluginServices final : public ServiceRegistry {
   std::shared_ptr<void> get_erased(std::string_view name, std::string_view type) override;
 
  private:
+  // Whether its manifest's `requires` names the service, its provider
+  // (plugin name, "" when not provided) or a plugin listing it in `provides`.
+  bool requires_service(std::string_view name, const std::string& provider) const;
+
   std::string plugin_;
   ServiceTable& table_;
   std::shared_ptr<void> library_;

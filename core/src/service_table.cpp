@@ -45,7 +45,8 @@ void ServiceTable::add(std::string provider, std::string name, std::string type,
     throw InvalidInput("service '" + name + "' is already provided by " +
                        provider_text(it->second.provider));
   }
-  services_.emplace(std::move(name), Entry{std::move(provider), std::move(type), std::move(service)});
+  services_.emplace(std::move(name),
+                    Entry{std::move(provider), std::move(type), std::move(service)});
 }
 
 std::optional<std::string> ServiceTable::provider_of(std::string_view name) const {
@@ -64,9 +65,9 @@ std::shared_ptr<void> ServiceTable::get_erased(std::string_view name, std::strin
   // By name, not typeinfo address: each hidden-visibility library has its
   // own typeinfo object for one type.
   if (it->second.type != type) {
-    throw InvalidInput("service '" + std::string(name) + "' of " + provider_text(it->second.provider) + " is a " +
-                       readable_type(it->second.type) + ", not the " + readable_type(type) +
-                       " asked for");
+    throw InvalidInput(
+        "service '" + std::string(name) + "' of " + provider_text(it->second.provider) + " is a " +
+        readable_type(it->second.type) + ", not the " + readable_type(type) + " asked for");
   }
   return it->second.service;
 }

@@ -35,8 +35,7 @@ class ServiceTable final : public ServiceRegistry {
 
   // Adds a service of plugin `provider` ("": the host); throws InvalidInput for a null service or
   // a name taken.
-  void add(std::string provider, std::string name, std::string type,
-           std::shared_ptr<void> service);
+  void add(std::string provider, std::string name, std::string type, std::shared_ptr<void> service);
   // The provider of `name` ("": the host), if it is provided.
   std::optional<std::string> provider_of(std::string_view name) const;
   // Removes every service of `provider` (a stopping plugin's).

@@ -4,8 +4,8 @@
 #include <map>
 
 #include "crm/clock.hpp"
-#include "crm/logger.hpp"
 #include "crm/host_scheduler.hpp"
+#include "crm/logger.hpp"
 #include "sqlite_database.hpp"
 
 namespace crm::core {

@@ -325,7 +325,8 @@ std::vector<DefinitionError> WorkflowRuntime::validate(const Json& definition) c
             for (const ParamSpec& ps : spec.params) names += (names.empty() ? "" : ", ") + ps.name;
             std::string message = pp.message;
             if (pp.kind == K::kMissing) {
-              message = "required by action '" + name + "' (" + find_param(spec, pp.name).help + ")";
+              message =
+                  "required by action '" + name + "' (" + find_param(spec, pp.name).help + ")";
             } else if (pp.kind == K::kUnknown) {
               message = "unknown parameter of action '" + name + "' (it takes: " + names + ")";
             }

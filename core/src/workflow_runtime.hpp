@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "crm/condition.hpp"
-#include "crm/scheduler.hpp"
 #include "crm/host_workflow_engine.hpp"
+#include "crm/scheduler.hpp"
 #include "event_dispatcher.hpp"
 #include "sqlite_database.hpp"
 #include "workflow_store.hpp"

@@ -46,10 +46,10 @@ class Birthdays final : public crm::Plugin {
     // A typed option: the kernel refuses "--days ten" before the handler runs.
     crm::ParamSpec look_ahead = crm::integer_option("days", "look-ahead in days");
     look_ahead.default_value = 7;
-    ctx.commands().add(crm::command({"birthdays", "upcoming"},
-                                    "customers whose birthday is within the next N days",
-                                    {look_ahead}),
-                       [&ctx](const crm::CommandInput& in) { return upcoming(ctx, in); });
+    ctx.commands().add(
+        crm::command({"birthdays", "upcoming"},
+                     "customers whose birthday is within the next N days", {look_ahead}),
+        [&ctx](const crm::CommandInput& in) { return upcoming(ctx, in); });
     // Listed in the manifest's `provides`, so the kernel lets it provide it.
     ctx.services().provide<care::BirthdayCalendar>("care.birthday_calendar",
                                                    std::make_shared<Calendar>());

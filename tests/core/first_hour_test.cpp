@@ -116,7 +116,8 @@ TEST_F(Conventions, OutFileIsKeptWithoutForce) {
   bool has_force = false;
   for (const auto& spec : k->commands().list()) {
     if (spec.path != std::vector<std::string>{"x", "export"}) continue;
-    for (const auto& o : spec.options) has_force |= o.name == "force" && o.type == crm::ParamType::kBoolean;
+    for (const auto& o : spec.options)
+      has_force |= o.name == "force" && o.type == crm::ParamType::kBoolean;
   }
   EXPECT_TRUE(has_force);
   const fs::path file = crm_test::write_file(dir / "x.csv", "keep me");

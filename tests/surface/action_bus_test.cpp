@@ -46,3 +46,32 @@ TEST(ActionBus, SubscriptionFromAnActionIsRemovedWhenItsPluginStops) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(ActionBus, APluginActionSendsOnlyThroughTheCheckedWay) {
+  crm::Kernel k(surface::options("actions"));
+  k.workflows().install(crm::Json::parse(R"({
+    "name": "mail", "trigger": {"event": "fixture.mail"},
+    "steps": [{"type": "action", "action": "action_listener.send", "save_as": "sent"}]})"));
+  crm::Customer ada;
+  ada.name = "Ada";
+  ada.consent = {{"email", false}};
+  crm::Customer bo;
+  bo.name = "Bo";
+  const auto t = crm::Actor::user("t");
+  const auto ada_id = k.store().customers().add(ada, t);
+  const auto bo_id = k.store().customers().add(bo, t);
+  const auto sent = [&](crm::CustomerId id) {
+    const auto instance = k.workflows().start("mail", id);
+    return k.workflows().instance(instance)->variables.at("sent").at("status");
+  };
+  EXPECT_EQ(sent(ada_id), "opted_out");
+  EXPECT_EQ(sent(bo_id), "sent");
+  EXPECT_EQ(sent(bo_id), "duplicate");
+  crm::InteractionQuery q;
+  q.customer_id = bo_id;
+  EXPECT_EQ(k.store().interactions().list(q).size(), 1u);  // recorded once
+}
+
+}  // namespace

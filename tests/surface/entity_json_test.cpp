@@ -134,7 +134,8 @@ TEST(EntityJson, TaskRoundTripsWithOptionalTimes) {
   EXPECT_FALSE(crm::to_json(bare).get<crm::Task>().customer_id);
   Json j = crm::to_json(t);
   j["customer_id"] = "42";
-  EXPECT_EQ(refusal<crm::Task>(j), "task: 'customer_id' must be a whole number or null, got \"42\"");
+  EXPECT_EQ(refusal<crm::Task>(j),
+            "task: 'customer_id' must be a whole number or null, got \"42\"");
   j = crm::to_json(t);
   j["status"] = "later";
   EXPECT_EQ(refusal<crm::Task>(j).substr(0, 16), "task: 'status': ");

@@ -18,8 +18,8 @@ namespace {
 static_assert(std::is_base_of_v<crm::WorkflowEngine, crm::HostWorkflowEngine>);
 static_assert(!std::is_base_of_v<crm::HostWorkflowEngine, crm::WorkflowEngine>);
 static_assert(std::is_base_of_v<crm::Scheduler, crm::HostScheduler>);
-static_assert(std::is_same_v<decltype(std::declval<crm::Context&>().workflows()),
-                             crm::WorkflowEngine&>);
+static_assert(
+    std::is_same_v<decltype(std::declval<crm::Context&>().workflows()), crm::WorkflowEngine&>);
 static_assert(std::is_same_v<decltype(std::declval<crm::Context&>().scheduler()), crm::Scheduler&>);
 
 TEST(HostReach, APluginsEngineAndSchedulerAreNotTheHostInterfaces) {

@@ -26,7 +26,8 @@ std::vector<std::string> messages(const std::vector<ParamProblem>& problems) {
 
 TEST(ParamSpec, JsonValuesAreCheckedByType) {
   EXPECT_TRUE(crm::check_params(kSpecs, Json{{"count", 3}, {"rate", 0.5}}).empty());
-  EXPECT_TRUE(crm::check_params(kSpecs, Json{{"count", 3}, {"rate", 2}}).empty());  // int is a number
+  EXPECT_TRUE(
+      crm::check_params(kSpecs, Json{{"count", 3}, {"rate", 2}}).empty());  // int is a number
   const auto p = crm::check_params(kSpecs, Json{{"count", 2.5}, {"loud", "yes"}, {"name", 4}});
   EXPECT_EQ(messages(p), (std::vector<std::string>{"count must be of type integer, got 2.5",
                                                    "loud must be of type boolean, got 'yes'",
@@ -58,9 +59,9 @@ TEST(ParamSpec, UnknownNamesAreRefusedUnlessAllowed) {
 TEST(ParamSpec, TextValuesAreParsedAsTheirType) {
   crm::ParamCheckOptions text;
   text.text_values = true;
-  EXPECT_TRUE(crm::check_params(kSpecs, Json{{"count", "10"}, {"rate", "0.25"}, {"loud", "true"}},
-                                text)
-                  .empty());
+  EXPECT_TRUE(
+      crm::check_params(kSpecs, Json{{"count", "10"}, {"rate", "0.25"}, {"loud", "true"}}, text)
+          .empty());
   const auto p = crm::check_params(
       kSpecs, Json{{"count", "1e3"}, {"rate", "inf"}, {"loud", "yes"}, {"name", "10"}}, text);
   EXPECT_EQ(messages(p), (std::vector<std::string>{"count must be of type integer, got '1e3'",
@@ -112,10 +113,10 @@ crm::KernelOptions no_plugins() {
 
 TEST(ParamSpec, TheCommandRegistryChecksOptionsForEveryHost) {
   crm::Kernel k(no_plugins());
-  crm::CommandSpec spec = crm::command({"probe", "count"}, "counts",
-                                       {crm::integer_option("n", "how many"),
-                                        crm::required_option("who", "someone"),
-                                        crm::flag("loud", "shout")});
+  crm::CommandSpec spec =
+      crm::command({"probe", "count"}, "counts",
+                   {crm::integer_option("n", "how many"), crm::required_option("who", "someone"),
+                    crm::flag("loud", "shout")});
   k.commands().add(spec, [](const crm::CommandInput& in) {
     crm::CommandOutput out;
     out.data = {{"n", in.integer("n", 0)}};
@@ -159,8 +160,9 @@ TEST(ParamSpec, TheWorkflowValidatorUsesTheSameCheck) {
   EXPECT_TRUE(errors_of(Json{{"n", "{{vars.n}}"}}).empty());
   EXPECT_EQ(errors_of(Json{{"n", "ten"}}),
             (std::vector<std::string>{"$.steps[0].params.n: must be of type integer, got 'ten'"}));
-  EXPECT_EQ(errors_of(Json::object()),
-            (std::vector<std::string>{"$.steps[0].params.n: required by action 'probe' (how many)"}));
+  EXPECT_EQ(
+      errors_of(Json::object()),
+      (std::vector<std::string>{"$.steps[0].params.n: required by action 'probe' (how many)"}));
 }
 
 }  // namespace

@@ -68,7 +68,8 @@ TEST(Services, MissingServiceNamesWhoListsIt) {
     k.services().get<fixture::Greeter>("nobody");
     FAIL();
   } catch (const crm::NotFound& e) {
-    EXPECT_STREQ(e.what(), "service 'nobody' is not provided: no plugin found lists it in provides");
+    EXPECT_STREQ(e.what(),
+                 "service 'nobody' is not provided: no plugin found lists it in provides");
   }
 }
 

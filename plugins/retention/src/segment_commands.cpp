@@ -251,7 +251,7 @@ void add_segment_commands(Context& ctx) {
                flag("dry-run", "score and report without storing")}),
       [&ctx](const CommandInput& in) { return rfm(ctx, in); });
   const std::vector<ParamSpec> period = {option("from", "first day of the period"),
-                                             option("to", "last day of the period")};
+                                         option("to", "last day of the period")};
   auto abc_options = period;
   abc_options.push_back(option("by", "revenue or profit", "revenue"));
   abc_options.push_back(option("a-share", "cumulative value share of class A", "0.8"));

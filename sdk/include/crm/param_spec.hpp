@@ -62,12 +62,12 @@ struct ParamProblem {
 // `specs`: a required parameter missing, a value of the wrong type, a name
 // not declared (listing the declared ones). A null value counts as missing.
 // A non-object `values` is one problem named "". Empty: the values are fine.
-CRM_API std::vector<ParamProblem> check_params(const std::vector<ParamSpec>& specs, const Json& values,
-                                       const ParamCheckOptions& options = {});
+CRM_API std::vector<ParamProblem> check_params(const std::vector<ParamSpec>& specs,
+                                               const Json& values,
+                                               const ParamCheckOptions& options = {});
 
 // Shorthands for a spec list in one expression.
-inline ParamSpec param(std::string name, ParamType type, std::string help,
-                       bool required = false) {
+inline ParamSpec param(std::string name, ParamType type, std::string help, bool required = false) {
   ParamSpec p;
   p.name = std::move(name);
   p.type = type;

@@ -27,8 +27,8 @@ struct PluginRecord {
 };
 
 CRM_API Json to_json(const PluginRecord& r);
-// Reads what to_json() writes, exactly (also `j.get<PluginRecord>()`). Throws InvalidInput naming the key that is
-// missing or of the wrong type ("plugin record: 'name' must be a string").
+// Reads what to_json() writes, exactly (also `j.get<PluginRecord>()`). Throws InvalidInput naming
+// the key that is missing or of the wrong type ("plugin record: 'name' must be a string").
 CRM_API void from_json(const Json& j, PluginRecord& r);
 
 }  // namespace crm

@@ -34,8 +34,8 @@ struct Timer {
 };
 
 CRM_API Json to_json(const Timer& t);
-// Reads what to_json() writes, exactly (also `j.get<Timer>()`). Throws InvalidInput naming the key that is
-// missing or of the wrong type ("timer: 'name' must be a string").
+// Reads what to_json() writes, exactly (also `j.get<Timer>()`). Throws InvalidInput naming the key
+// that is missing or of the wrong type ("timer: 'name' must be a string").
 CRM_API void from_json(const Json& j, Timer& t);
 
 using TimerHandler = std::function<void(const Timer&)>;

@@ -7,12 +7,12 @@
 #include <string>
 #include <vector>
 
-#include "crm/export.hpp"
 #include "crm/actor.hpp"
 #include "crm/channel.hpp"
 #include "crm/clock.hpp"
 #include "crm/customer.hpp"
 #include "crm/event_bus.hpp"
+#include "crm/export.hpp"
 #include "crm/json.hpp"
 #include "crm/logger.hpp"
 #include "crm/param_spec.hpp"
