@@ -96,32 +96,37 @@ TEST_F(MisusedServices, TheProviderItselfStarts) {
 
 TEST_F(MisusedServices, TypeMismatchAtStartNamesBothTypes) {
   EXPECT_EQ(failed("misuse_wrong_type").error,
-            "start threw: service 'greeting' of plugin 'greeter_provider' is a fixture::Greeter, "
+            "start threw crm::InvalidInput: service 'greeting' of plugin 'greeter_provider' is a "
+            "fixture::Greeter, "
             "not the fixture::Counter asked for");
 }
 
 TEST_F(MisusedServices, GettingWithoutRequiringIsRefused) {
   EXPECT_EQ(failed("misuse_unrequired").error,
-            "start threw: plugin 'misuse_unrequired' gets service 'greeting' but its manifest's "
+            "start threw crm::InvalidInput: plugin 'misuse_unrequired' gets service 'greeting' but "
+            "its manifest's "
             "requires lists neither the service nor 'greeter_provider', so the provider is not "
             "sure to start first");
 }
 
 TEST_F(MisusedServices, ProvidingANameTheManifestDoesNotListIsRefused) {
   EXPECT_EQ(failed("misuse_unlisted").error,
-            "start threw: plugin 'misuse_unlisted' provides service 'secret', which its "
+            "start threw crm::InvalidInput: plugin 'misuse_unlisted' provides service 'secret', "
+            "which its "
             "manifest's provides does not list");
 }
 
 TEST_F(MisusedServices, ProvidingANameTakenNamesTheHolder) {
   EXPECT_EQ(failed("misuse_taken").error,
-            "start threw: service 'greeting' is already provided by plugin 'greeter_provider'");
+            "start threw crm::InvalidInput: service 'greeting' is already provided by plugin "
+            "'greeter_provider'");
 }
 
 TEST_F(MisusedServices, MissingServiceAtStartNamesThePluginThatListsIt) {
   const std::string error = failed("misuse_missing").error;
-  EXPECT_EQ(error.substr(0, error.find(" (")),
-            "start threw: service 'farewell' is not provided: plugin 'lazy_provider'");
+  EXPECT_EQ(
+      error.substr(0, error.find(" (")),
+      "start threw crm::NotFound: service 'farewell' is not provided: plugin 'lazy_provider'");
   EXPECT_NE(error.find("/services_misused/lazy_provider.so) lists it in provides but has not "
                        "provided it"),
             std::string::npos)
@@ -130,11 +135,12 @@ TEST_F(MisusedServices, MissingServiceAtStartNamesThePluginThatListsIt) {
 
 TEST_F(MisusedServices, NullServiceIsRefused) {
   EXPECT_EQ(failed("misuse_null").error,
-            "start threw: service 'listed': the object provided is null");
+            "start threw crm::InvalidInput: service 'listed': the object provided is null");
 }
 
 TEST_F(MisusedServices, APluginThatFailsAfterProvidingHasItsServiceWithdrawn) {
-  EXPECT_EQ(failed("misuse_provide_then_fail").error, "start threw: gave up after providing");
+  EXPECT_EQ(failed("misuse_provide_then_fail").error,
+            "start threw crm::InvalidInput: gave up after providing");
   EXPECT_FALSE(kernel->services().has("listed"));
   // Only the provider that started has a service.
   const auto listed = kernel->services().list();
