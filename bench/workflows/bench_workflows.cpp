@@ -423,7 +423,7 @@ int main(int argc, char** argv) {
     const crm::TimerRun run = k->scheduler().run_due(k->clock().now());
     const double due_s = seconds_since(t0);
     crm::InstanceQuery q;
-    q.state = "completed";
+    q.state = crm::InstanceState::kCompleted;
     const auto completed = k->workflows().instances(q).size();
     std::printf("%ld instances started to their wait: %.2f s (%.0f/s)\n", timers, start_s,
                 timers / start_s);

@@ -49,7 +49,7 @@ class PluginWorkflows final : public WorkflowEngine {
  public:
   PluginWorkflows(WorkflowEngine& engine, std::shared_ptr<void> library)
       : engine_(engine), library_(std::move(library)) {}
-  // Removes the plugin's actions and channel sinks.
+  // Removes the plugin's actions, conditions and channel sinks.
   void release();
 
   std::vector<DefinitionError> validate(const Json& d) const override {
@@ -82,6 +82,11 @@ class PluginWorkflows final : public WorkflowEngine {
     return engine_.actions();
   }
   void set_channel(std::string channel, std::shared_ptr<ChannelSink> sink) override;
+  void add_condition(std::string name, ConditionSpec spec, ConditionFunction fn) override;
+  void remove_condition(std::string_view name) override;
+  std::vector<std::pair<std::string, ConditionSpec>> conditions() const override {
+    return engine_.conditions();
+  }
   std::shared_ptr<ChannelSink> channel_sink(std::string_view channel) const override {
     return engine_.channel_sink(channel);
   }
@@ -92,6 +97,7 @@ class PluginWorkflows final : public WorkflowEngine {
   WorkflowEngine& engine_;
   std::shared_ptr<void> library_;
   std::vector<std::string> actions_;
+  std::vector<std::string> conditions_;
   // The sinks it registered, as the engine holds them: removed at release
   // only if still in place (another plugin may have replaced one since).
   std::vector<std::pair<std::string, std::shared_ptr<ChannelSink>>> channels_;

@@ -37,6 +37,9 @@ class Context {
   // Actions and channel sinks a plugin registers here are removed when it
   // stops. (API 1.1)
   virtual WorkflowEngine& workflows() = 0;
+  // Named workflow conditions; like actions, the ones a plugin registers
+  // are removed when it stops.
+  virtual ConditionRegistry& conditions() { return workflows(); }
 
   // The actor to record for the plugin's own writes.
   Actor actor() const { return Actor::plugin(plugin_name()); }

@@ -17,7 +17,8 @@
 //  - guards: an instance never starts a workflow that is already in its
 //    cause chain (no self-retrigger) unless the definition sets
 //    retrigger_self; at most one active instance per (workflow, customer)
-//    unless allow_parallel; cause chains longer than max_cascade_depth() are
+//    unless allow_parallel (a unique index of the database holds it, so two
+//    processes cannot both start one); cause chains longer than max_cascade_depth() are
 //    cut off and logged.
 #pragma once
 
@@ -38,59 +39,9 @@
 #include "crm/logger.hpp"
 #include "crm/store.hpp"
 #include "crm/workflow_definition.hpp"
+#include "crm/workflow_instance.hpp"
 
 namespace crm {
-
-using InstanceId = std::int64_t;
-
-// A running or finished execution of a definition.
-struct WorkflowInstance {
-  InstanceId id = 0;
-  std::string workflow;
-  int version = 0;
-  std::optional<CustomerId> customer_id;
-  // "running", "waiting", "retrying" (an action failed, a retry is
-  // scheduled), "completed", "failed", "cancelled".
-  std::string state;
-  std::string position;  // path of the current step, "$.steps[2].then[0]"; "" when ended
-  Json variables = Json::object();
-  // What it waits for: {"kind": "timer"|"task"|"event"|"workflow"|"retry", ...},
-  // or {"kind": "plugin", "plugin", "action"} for an action of a plugin that
-  // is not loaded; null if none.
-  Json wait;
-  std::string error;
-  int attempts = 0;  // tries of the current step
-  std::optional<InstanceId> parent_id;
-  std::vector<std::string> chain;  // the workflows whose writes caused it, itself last
-  TimePoint started_at{};
-  TimePoint updated_at{};
-  std::optional<TimePoint> ended_at;
-  // Goes up with every write of the instance. A step commits only if the
-  // revision it started from is still the stored one, so two processes on
-  // one database never both advance an instance.
-  std::int64_t revision = 0;
-};
-
-Json to_json(const WorkflowInstance& i);
-
-// One entry of an instance's history.
-struct StepRecord {
-  InstanceId instance_id = 0;
-  TimePoint at{};
-  std::string position;  // the step's path, or "" for instance-level entries
-  std::string type;      // step type, or "instance"
-  std::string outcome;   // "started", "done", "waiting", "resumed", "timeout", "failed", ...
-  Json detail = Json::object();
-};
-
-Json to_json(const StepRecord& r);
-
-struct InstanceQuery {
-  std::optional<CustomerId> customer_id;
-  std::optional<std::string> workflow;
-  std::optional<std::string> state;
-  std::int64_t limit = -1;  // -1: all
-};
 
 // One declared parameter of an action; install() checks definitions against it.
 struct ActionParam {
@@ -140,11 +91,54 @@ class ActionContext {
 // An action: returns a JSON result (stored under the step's save_as).
 using ActionFunction = std::function<Json(ActionContext&, const Json& params)>;
 
+// One named condition's declaration; validate() checks a definition's
+// "args" against `params` as it checks an action's parameters.
+struct ConditionSpec {
+  std::string help;
+  std::vector<ActionParam> params;
+  bool open_params = false;  // accept args not declared in `params`
+};
+
+// What a named condition sees while it is evaluated. It decides only: it
+// must not write (a trigger condition is evaluated outside any step).
+class ConditionContext {
+ public:
+  virtual ~ConditionContext() = default;
+  // The facts of the surrounding condition (condition.hpp): event, vars,
+  // old, new, now, instance, and customer when the definition's condition
+  // names customer fields.
+  virtual const Json& facts() const = 0;
+  // The customer of the instance (branch, event wait) or of the event
+  // (trigger), if any.
+  virtual std::optional<CustomerId> customer_id() const = 0;
+  virtual Store& store() = 0;
+  virtual const Clock& clock() const = 0;
+};
+
+// A named condition: true or false for the facts and the (expanded) args.
+// An exception fails the step evaluating it (for a trigger: the event does
+// not start the workflow, and the dispatch records the error).
+using ConditionFunction = std::function<bool(ConditionContext&, const Json& args)>;
+
+// The named conditions of workflow triggers, branches and event waits
+// ({"condition": "<name>", "args": {...}}), registered beside the actions.
+class ConditionRegistry {
+ public:
+  virtual ~ConditionRegistry() = default;
+  // Registers a condition. Throws InvalidInput when the name is taken or
+  // the name or function is empty.
+  virtual void add_condition(std::string name, ConditionSpec spec, ConditionFunction fn) = 0;
+  // Unregisters a condition; unknown names are ignored.
+  virtual void remove_condition(std::string_view name) = 0;
+  // Names and specs of the registered conditions, by name.
+  virtual std::vector<std::pair<std::string, ConditionSpec>> conditions() const = 0;
+};
+
 enum class ChartFormat { kMermaid, kDot };
 // "mermaid" or "dot"; throws InvalidInput otherwise.
 ChartFormat parse_chart_format(std::string_view text);
 
-class WorkflowEngine {
+class WorkflowEngine : public ConditionRegistry {
  public:
   virtual ~WorkflowEngine() = default;
 
@@ -178,7 +172,9 @@ class WorkflowEngine {
   // Starts an instance of `name` explicitly (no trigger check, but the
   // one-per-customer guard applies) and runs it to its first wait. Returns
   // its id. Throws NotFound for an unknown workflow, InvalidInput when the
-  // guard refuses.
+  // guard refuses; Conflict when another process started one for the
+  // customer at the same moment (the database's unique guard refused the
+  // write; nothing was stored, the caller may retry).
   virtual InstanceId start(std::string_view name, std::optional<CustomerId> customer,
                            const Json& variables = Json::object()) = 0;
 
