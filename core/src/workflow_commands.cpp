@@ -84,6 +84,28 @@ CommandOutput validate(WorkflowEngine& wf, const std::string& file) {
   return out;
 }
 
+// The registered actions or named conditions: name, parameters, help.
+template <class Spec>
+CommandOutput spec_table(const std::vector<std::pair<std::string, Spec>>& specs,
+                         std::vector<std::string> header) {
+  CommandOutput out;
+  out.data = Json::array();
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& [name, spec] : specs) {
+    Json params = Json::array();
+    std::string ptext;
+    for (const auto& p : spec.params) {
+      params.push_back(
+          {{"name", p.name}, {"type", p.type}, {"required", p.required}, {"help", p.help}});
+      ptext += (ptext.empty() ? "" : ", ") + p.name + (p.required ? "*" : "");
+    }
+    out.data.push_back({{"name", name}, {"help", spec.help}, {"params", params}});
+    rows.push_back({name, ptext, spec.help});
+  }
+  out.text = render_table(header, rows, 60);
+  return out;
+}
+
 std::vector<std::string> instance_row(const WorkflowInstance& i) {
   std::string wait;
   const Json w = to_json(i.wait);
@@ -242,21 +264,14 @@ void register_workflow_commands(CommandRegistry& r, WorkflowEngine& wf) {
         });
   r.add(command({"workflows", "actions"}, "list the actions workflow steps can call"),
         [&wf](const CommandInput&) {
-          CommandOutput out;
-          out.data = Json::array();
-          std::vector<std::vector<std::string>> rows;
-          for (const auto& [name, spec] : wf.actions()) {
-            Json params = Json::array();
-            std::string ptext;
-            for (const auto& p : spec.params) {
-              params.push_back(
-                  {{"name", p.name}, {"type", p.type}, {"required", p.required}, {"help", p.help}});
-              ptext += (ptext.empty() ? "" : ", ") + p.name + (p.required ? "*" : "");
-            }
-            out.data.push_back({{"name", name}, {"help", spec.help}, {"params", params}});
-            rows.push_back({name, ptext, spec.help});
-          }
-          out.text = render_table({"ACTION", "PARAMS (* required)", "WHAT IT DOES"}, rows, 60);
+          return spec_table(wf.actions(), {"ACTION", "PARAMS (* required)", "WHAT IT DOES"});
+        });
+  r.add(command({"workflows", "conditions"},
+                "list the named conditions triggers, branches and waits can test"),
+        [&wf](const CommandInput&) {
+          CommandOutput out =
+              spec_table(wf.conditions(), {"CONDITION", "ARGS (* required)", "WHAT IT TESTS"});
+          if (out.data.empty()) out.text = "no named conditions registered\n";
           return out;
         });
 }
