@@ -1,11 +1,12 @@
 // The workflow engine: installed definitions, their persisted instances, and
-// the named actions their steps call.
+// the named actions and conditions their steps call.
 //
 // How an event becomes work (docs/workflows.md has the details):
-//  - every installed workflow is a subscriber of its trigger event on the
-//    bus, named "workflow:<name>" with the definition's priority, so
-//    workflows and plugin handlers reacting to one event run in one defined
-//    order: priority, then name;
+//  - every installed workflow receives its trigger events as a bus
+//    subscriber named "workflow:<name>" with the definition's priority
+//    would, so workflows and plugin handlers reacting to one event run in
+//    one defined order: priority, then name (the bus reaches the triggers
+//    through an index, so one that cannot match costs nothing);
 //  - workflows run after commit: a failing action fails its instance, never
 //    the business write that triggered it (validation hooks that must block
 //    a write are before-commit bus subscribers, not workflows);
