@@ -106,3 +106,43 @@ def test_workflows_conditions_lists_none_without_plugins(crm):
     out = crm.run("workflows", "conditions")
     assert out.stdout == "no named conditions registered\n"
     assert crm.json("workflows", "conditions") == []
+
+
+def test_the_guard_migration_keeps_the_oldest_of_a_pair_a_race_left(crm):
+    """A database from before the unique index, where a race once stored two
+    active instances for one customer: the migration guards the oldest and
+    lets the other run on, so it applies instead of failing."""
+    crm.run("workflows", "install", crm.write("w.json", json.dumps(
+        {"name": "guarded", "steps": [{"type": "wait", "duration": "7d"}]})))
+    crm.run("workflows", "install", crm.write("p.json", json.dumps(
+        {"name": "parallel", "allow_parallel": True,
+         "steps": [{"type": "wait", "duration": "7d"}]})))
+    crm.run("import", "customers", crm.write("c.csv", "external_id,name\nA1,Ann\nB1,Bob\n"))
+    for args in (("guarded", "1"), ("guarded", "2"), ("parallel", "1"), ("parallel", "1")):
+        crm.run("workflows", "start", args[0], "--customer", args[1])
+    with sqlite3.connect(crm.db) as db:
+        # Back to the schema of migration 1, then the race's second instance.
+        db.execute("DROP INDEX workflow_instances_one_active")
+        db.execute("ALTER TABLE workflow_instances DROP COLUMN single")
+        db.execute("DELETE FROM schema_migrations WHERE component = 'workflows' AND version = 2")
+        db.execute("INSERT INTO workflow_instances (workflow, version, customer_id, chain, "
+                   "started_at, updated_at, state) SELECT workflow, version, customer_id, chain, "
+                   "started_at, updated_at, state FROM workflow_instances WHERE id = 1")
+        db.execute("INSERT INTO workflow_instances (workflow, version, customer_id, chain, "
+                   "started_at, updated_at, state) SELECT workflow, version, customer_id, chain, "
+                   "started_at, updated_at, 'completed' FROM workflow_instances WHERE id = 2")
+    assert len(crm.json("workflows", "instances")) == 6  # the migration ran
+    with sqlite3.connect(crm.db) as db:
+        single = db.execute("SELECT id, workflow, customer_id, state, single "
+                            "FROM workflow_instances ORDER BY id").fetchall()
+    assert single == [
+        (1, "guarded", 1, "waiting", 1),
+        (2, "guarded", 2, "waiting", 1),
+        (3, "parallel", 1, "waiting", 0),
+        (4, "parallel", 1, "waiting", 0),
+        (5, "guarded", 1, "waiting", 0),    # the newer of the pair runs on, unguarded
+        (6, "guarded", 2, "completed", 0),  # ended: nothing to guard
+    ]
+    # The guard holds from now on.
+    again = crm.run("workflows", "start", "guarded", "--customer", "2", check=False)
+    assert again.returncode != 0
