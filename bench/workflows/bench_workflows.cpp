@@ -2,19 +2,26 @@
 //
 //   bench_workflows [EVENTS] [TIMERS] [DB_FILE]
 //
-// 1. EVENTS events through the bus with 100 installed workflows, each
+// 1. Dispatch cost of workflows that do not match: EVENTS events of type
+//    "bench.order" through the bus with 0, 100 and 1,000 installed
+//    workflows, none of which matches, (a) all triggered by other event
+//    types ("bench.other_<i>"), (b) all triggered by "bench.order" with a
+//    condition on the payload that fails (amount within the workflow's band
+//    and region equal to its region; the events carry a region no workflow
+//    has). Beside each, a direct C++ call doing the same comparisons over
+//    the same rules (median of 5 loops).
+// 2. EVENTS events through the bus with 100 installed workflows, each
 //    triggered by "bench.order" with its own condition on the payload
-//    (amount >= threshold and region == r). Measured twice: when no
-//    condition matches (dispatch + 100 condition evaluations per event), and
-//    when exactly one matches per event (that workflow's instance is created,
-//    runs one action and completes, all persisted with its history). Beside
-//    each, two baselines: a direct C++ function doing the same comparisons
-//    and calling the same action function (no persistence), and the same
-//    function also writing the rows the engine writes (the instance and its
-//    three history rows, same tables, one transaction per event) with plain
-//    prepared SQLite statements. The rows of the engine and of the second
-//    baseline are compared after the run; the benchmark fails if they differ.
-// 2. TIMERS instances waiting 1 hour, then run_due() one hour later:
+//    (amount >= threshold and region == r), exactly one matching per event
+//    (that workflow's instance is created, runs one action and completes,
+//    all persisted with its history). Beside it, two baselines: a direct
+//    C++ function doing the same comparisons and calling the same action
+//    function (no persistence), and the same function also writing the rows
+//    the engine writes (the instance and its three history rows, same
+//    tables, one transaction per event) with plain prepared SQLite
+//    statements. The rows of the engine and of the second baseline are
+//    compared after the run; the benchmark fails if they differ.
+// 3. TIMERS instances waiting 1 hour, then run_due() one hour later:
 //    instances advanced per second (each: timer fired in its transaction,
 //    instance resumed, one action, completed, history written).
 #include <sqlite3.h>
@@ -202,6 +209,93 @@ std::string stored_runs(const std::string& path) {
   return out;
 }
 
+// The definition of rule `i`: triggered by `event`, with the rule's band and
+// region as its condition, one action step.
+Json rule_workflow(const Rule& r, const std::string& event) {
+  return {{"name", r.workflow},
+          {"allow_parallel", true},
+          {"trigger",
+           {{"event", event},
+            {"condition",
+             {{"all",
+               {{{"field", "event.payload.amount"}, {"op", "ge"}, {"value", r.threshold}},
+                {{"field", "event.payload.amount"}, {"op", "lt"}, {"value", r.threshold + 10}},
+                {{"field", "event.payload.region"}, {"op", "eq"}, {"value", r.region}}}}}}}},
+          {"steps", {{{"type", "action"}, {"action", "count"}, {"params", {{"n", 1}}}}}}};
+}
+
+Rule make_rule(int i) {
+  std::string region = "r";
+  region += std::to_string(i % 10);
+  char name[32];
+  std::snprintf(name, sizeof name, "rule_%04d", i);
+  return {i * 10.0, region, name};
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+// `workflows` installed workflows none of which matches "bench.order" events:
+// triggered by other types (same_type false) or by "bench.order" with a
+// condition that fails. Prints events/s through the bus and of a direct
+// C++ loop over the same rules; returns false if anything was counted.
+bool measure_no_match(const std::string& db, int workflows, bool same_type, long events) {
+  auto k = open_kernel(db);
+  long counted = 0;
+  crm::ActionSpec spec;
+  spec.help = "count";
+  spec.params = {crm::ActionParam{"n", "integer", false, "how many"}};
+  k->workflows().add_action("count", spec,
+                            [&](crm::ActionContext&, const Json&) { return Json(++counted); });
+  std::vector<Rule> rules;
+  std::vector<std::string> types;
+  for (int i = 0; i < workflows; ++i) {
+    rules.push_back(make_rule(i));
+    types.push_back(same_type ? std::string("bench.order") : "bench.other_" + std::to_string(i));
+    k->workflows().install(rule_workflow(rules.back(), types.back()));
+  }
+  std::vector<Json> payloads;
+  for (long e = 0; e < events; ++e) {
+    payloads.push_back({{"amount", static_cast<double>(e % 1000) * 10.0 + 5}, {"region", "none"}});
+  }
+  const std::string type = "bench.order";
+  // The same decision in plain C++: the rule's event type, then its condition.
+  const auto direct = [&](const std::string& event_type, const Json& payload) {
+    const double amount = payload.at("amount").get<double>();
+    const std::string& region = payload.at("region").get_ref<const std::string&>();
+    for (std::size_t i = 0; i < rules.size(); ++i) {
+      const Rule& r = rules[i];
+      if (types[i] == event_type && amount >= r.threshold && amount < r.threshold + 10 &&
+          region == r.region) {
+        ++counted;
+      }
+    }
+  };
+  std::vector<double> bus_runs, direct_runs;
+  for (int run = 0; run < 5; ++run) {
+    auto t0 = Clock::now();
+    for (const Json& p : payloads) k->bus().publish(crm::Event{type, {}, std::nullopt, p});
+    bus_runs.push_back(seconds_since(t0));
+    t0 = Clock::now();
+    for (const Json& p : payloads) direct(type, p);
+    direct_runs.push_back(seconds_since(t0));
+  }
+  const double bus_s = median(bus_runs), direct_s = median(direct_runs);
+  std::printf("%5d workflows, none matches (%s): %ld events, median of 5\n", workflows,
+              workflows == 0 ? "nothing installed"
+              : same_type    ? "same event type, conditions fail"
+                             : "other event types",
+              events);
+  std::printf("  bus+workflows              %8.4f s %10.0f ev/s %8.3f us/ev  counted %ld\n", bus_s,
+              events / bus_s, 1e6 * bus_s / events, counted);
+  std::printf("  direct C++, no persistence %8.4f s %10.0f ev/s %8.3f us/ev  ratio %.1fx\n",
+              direct_s, events / direct_s, 1e6 * direct_s / events, bus_s / direct_s);
+  std::fflush(stdout);
+  return counted == 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -209,7 +303,15 @@ int main(int argc, char** argv) {
   const long timers = argc > 2 ? std::stol(argv[2]) : 100000;
   const std::string db = argc > 3 ? argv[3] : "/tmp/bench_workflows.db";
 
-  // --- 1. events through the bus ---
+  // --- 1. workflows that do not match ---
+  if (!measure_no_match(db, 0, true, events)) return 1;
+  for (const bool same_type : {false, true}) {
+    for (const int n : {100, 1000}) {
+      if (!measure_no_match(db, n, same_type, events)) return 1;
+    }
+  }
+
+  // --- 2. events through the bus, one workflow of 100 matching ---
   {
     auto k = open_kernel(db);
     long counted = 0;
@@ -224,26 +326,8 @@ int main(int argc, char** argv) {
                               [&](crm::ActionContext&, const Json& p) { return count(p); });
     std::vector<Rule> rules;
     for (int i = 0; i < 100; ++i) {
-      std::string region = "r";
-      region += std::to_string(i % 10);
-      char name[32];
-      std::snprintf(name, sizeof name, "rule_%03d", i);
-      rules.push_back({i * 10.0, region, name});
-      k->workflows().install(
-          {{"name", name},
-           {"allow_parallel", true},
-           {"trigger",
-            {{"event", "bench.order"},
-             {"condition",
-              {{"all",
-                {{{"field", "event.payload.amount"}, {"op", "ge"}, {"value", rules[i].threshold}},
-                 {{"field", "event.payload.amount"},
-                  {"op", "lt"},
-                  {"value", rules[i].threshold + 10}},
-                 {{"field", "event.payload.region"},
-                  {"op", "eq"},
-                  {"value", rules[i].region}}}}}}}},
-           {"steps", {{{"type", "action"}, {"action", "count"}, {"params", {{"n", 1}}}}}}});
+      rules.push_back(make_rule(i));
+      k->workflows().install(rule_workflow(rules.back(), "bench.order"));
     }
     const auto direct = [&](const Json& payload) {
       const double amount = payload.at("amount").get<double>();
@@ -271,13 +355,11 @@ int main(int argc, char** argv) {
         }
       }
     };
-    for (const bool matching : {false, true}) {
+    {
       std::vector<Json> payloads;
       for (long e = 0; e < events; ++e) {
         const int i = static_cast<int>(e % 100);
-        // Matching: rule i's band and region. Not matching: a region no rule has.
-        payloads.push_back({{"amount", i * 10.0 + 5},
-                            {"region", matching ? rules[i].region : std::string("none")}});
+        payloads.push_back({{"amount", i * 10.0 + 5}, {"region", rules[i].region}});  // rule i's
       }
       counted = 0;
       auto t0 = Clock::now();
@@ -301,13 +383,8 @@ int main(int argc, char** argv) {
           "%s events %ld\n"
           "  bus+workflows              %8.4f s %10.0f ev/s  counted %ld\n"
           "  direct C++, no persistence %8.4f s %10.0f ev/s  counted %ld  ratio %.0fx\n",
-          matching ? "100 workflows, 1 matches per event:" : "100 workflows, none matches:", events,
-          bus_s, events / bus_s, bus_counted, direct_s, events / direct_s, direct_counted,
-          bus_s / direct_s);
-      if (!matching) {
-        std::printf("  direct C++ + SQLite rows   nothing to write: the loop above\n");
-        continue;
-      }
+          "100 workflows, 1 matches per event:", events, bus_s, events / bus_s, bus_counted,
+          direct_s, events / direct_s, direct_counted, bus_s / direct_s);
       counted = 0;
       t0 = Clock::now();
       for (const Json& p : payloads) direct_persisted(p);
@@ -325,7 +402,7 @@ int main(int argc, char** argv) {
     }
   }
 
-  // --- 2. timers coming due at once ---
+  // --- 3. timers coming due at once ---
   {
     auto k = open_kernel(db);
     long counted = 0;
@@ -346,7 +423,7 @@ int main(int argc, char** argv) {
     const crm::TimerRun run = k->scheduler().run_due(k->clock().now());
     const double due_s = seconds_since(t0);
     crm::InstanceQuery q;
-    q.state = "completed";
+    q.state = crm::InstanceState::kCompleted;
     const auto completed = k->workflows().instances(q).size();
     std::printf("%ld instances started to their wait: %.2f s (%.0f/s)\n", timers, start_s,
                 timers / start_s);

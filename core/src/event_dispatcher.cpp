@@ -1,6 +1,7 @@
 #include "event_dispatcher.hpp"
 
 #include <algorithm>
+#include <tuple>
 
 #include "crm/error.hpp"
 
@@ -9,24 +10,44 @@ namespace crm::core {
 EventDispatcher::EventDispatcher(const Clock& clock, Logger& log, Database& db)
     : clock_(clock), log_(log), db_(db) {}
 
+namespace {
+
+bool before_in_order(const DispatchTarget& a, const DispatchTarget& b) {
+  return std::tie(a.priority, a.name, a.id) < std::tie(b.priority, b.name, b.id);
+}
+
+// More distinct event types than any real installation publishes: beyond
+// it, the routes are recomputed rather than kept without bound.
+constexpr std::size_t kMaxRoutes = 4096;
+
+}  // namespace
+
 SubscriptionId EventDispatcher::subscribe(std::string pattern, SubscriberOptions options,
                                           EventHandler handler) {
   if (!handler) throw InvalidInput("subscribe: empty handler for '" + pattern + "'");
-  const SubscriptionId id = next_id_++;
-  auto target = std::make_shared<const Target>(Target{options.name, std::move(handler)});
-  Subscriber s{id, std::move(pattern), std::move(options), std::move(target)};
+  auto target = std::make_shared<HandlerTarget>();
+  target->priority = options.priority;
+  target->name = options.name;
+  target->id = next_id_++;
+  target->handler = std::move(handler);
+  const SubscriptionId id = target->id;
+  Subscriber s{std::move(pattern), options.phase, std::move(target)};
   const auto pos = std::upper_bound(subscribers_.begin(), subscribers_.end(), s,
                                     [](const Subscriber& a, const Subscriber& b) {
-                                      return std::tie(a.options.priority, a.options.name, a.id) <
-                                             std::tie(b.options.priority, b.options.name, b.id);
+                                      return before_in_order(*a.target, *b.target);
                                     });
   subscribers_.insert(pos, std::move(s));
+  routes_.clear();
   return id;
 }
 
 void EventDispatcher::unsubscribe(SubscriptionId id) {
-  std::erase_if(subscribers_, [id](const Subscriber& s) { return s.id == id; });
+  if (std::erase_if(subscribers_, [id](const Subscriber& s) { return s.target->id == id; }) > 0) {
+    routes_.clear();
+  }
 }
+
+void EventDispatcher::attach(const SubscriberIndex* index) { index_ = index; }
 
 bool EventDispatcher::matches(const std::string& pattern, const std::string& type) {
   if (pattern == "*" || pattern == type) return true;
@@ -37,11 +58,23 @@ bool EventDispatcher::matches(const std::string& pattern, const std::string& typ
   return false;
 }
 
+std::shared_ptr<const EventDispatcher::Route> EventDispatcher::route(const std::string& type) {
+  if (const auto it = routes_.find(type); it != routes_.end()) return it->second;
+  auto r = std::make_shared<Route>();
+  for (const Subscriber& s : subscribers_) {
+    if (!matches(s.pattern, type)) continue;
+    (s.phase == Phase::kBeforeCommit ? r->before : r->after).push_back(s.target);
+  }
+  if (routes_.size() >= kMaxRoutes) routes_.clear();
+  routes_.emplace(type, r);
+  return r;
+}
+
 void EventDispatcher::publish(Event event) {
   // Most writes have no listener (a bulk import): skip the queue entirely.
+  const auto r = route(event.type);
   const bool listened =
-      std::any_of(subscribers_.begin(), subscribers_.end(),
-                  [&](const Subscriber& s) { return matches(s.pattern, event.type); });
+      !r->before.empty() || !r->after.empty() || (index_ != nullptr && index_->listens(event.type));
   if (!listened) return;
   if (event.time == TimePoint{}) event.time = clock_.now();
   dispatch(event, Phase::kBeforeCommit);
@@ -61,11 +94,18 @@ void EventDispatcher::dispatch(const Event& e, Phase phase) {
     errors_.push_back({"bus", e.type, msg});
     return;
   }
-  // Copy the matching handlers first: a subscriber may (un)subscribe others.
-  std::vector<std::shared_ptr<const Target>> targets;
-  for (const Subscriber& s : subscribers_) {
-    if (s.options.phase == phase && matches(s.pattern, e.type)) targets.push_back(s.target);
+  // The route is a snapshot (a subscriber may (un)subscribe others): held
+  // for the whole dispatch.
+  const auto r = route(e.type);
+  const Targets& listed = phase == Phase::kBeforeCommit ? r->before : r->after;
+  Targets merged;
+  if (phase == Phase::kAfterCommit && index_ != nullptr) index_->select(e, merged);
+  if (!merged.empty()) {
+    merged.insert(merged.end(), listed.begin(), listed.end());
+    std::sort(merged.begin(), merged.end(),
+              [](const auto& a, const auto& b) { return before_in_order(*a, *b); });
   }
+  const Targets& targets = merged.empty() ? listed : merged;
   if (targets.empty()) return;
   ++depth_;
   const std::uint64_t outer = current_;
@@ -81,11 +121,11 @@ void EventDispatcher::dispatch(const Event& e, Phase phase) {
   } guard{depth_, current_, outer};
   for (const auto& t : targets) {
     if (phase == Phase::kBeforeCommit) {
-      t->handler(e);  // a validation hook's exception aborts the write
+      t->deliver(e);  // a validation hook's exception aborts the write
       continue;
     }
     try {
-      t->handler(e);
+      t->deliver(e);
     } catch (const std::exception& ex) {
       const std::string& name = t->name;
       const std::string who = name.empty() ? "(unnamed subscriber)" : name;

@@ -268,12 +268,10 @@ Seconds stale_after(const CommandInput& in) {
 // without a handler, they go on once it is (and run-due runs again).
 std::map<std::string, int> plugin_waits(Kernel& k) {
   InstanceQuery q;
-  q.state = "waiting";
+  q.state = InstanceState::kWaiting;
   std::map<std::string, int> out;
   for (const auto& i : k.workflows().instances(q)) {
-    if (i.wait.is_object() && i.wait.value("kind", "") == "plugin") {
-      ++out[i.wait.value("plugin", "")];
-    }
+    if (const auto* w = std::get_if<PluginWait>(&i.wait)) ++out[w->plugin];
   }
   return out;
 }

@@ -63,6 +63,8 @@ void PluginContext::add(CommandSpec spec, CommandHandler handler) {
 void PluginWorkflows::release() {
   for (const auto& name : actions_) engine_.remove_action(name);
   actions_.clear();
+  for (const auto& name : conditions_) engine_.remove_condition(name);
+  conditions_.clear();
   for (const auto& [channel, sink] : channels_) {
     if (engine_.channel_sink(channel) == sink) engine_.set_channel(channel, nullptr);
   }
@@ -111,6 +113,15 @@ void PluginWorkflows::remove_action(std::string_view name) {
   // Only its own: a plugin must not take away the kernel's or another
   // plugin's actions.
   if (std::erase(actions_, name) > 0) engine_.remove_action(name);
+}
+
+void PluginWorkflows::add_condition(std::string name, ConditionSpec spec, ConditionFunction fn) {
+  engine_.add_condition(name, std::move(spec), Pinned<ConditionFunction>{library_, std::move(fn)});
+  conditions_.push_back(std::move(name));
+}
+
+void PluginWorkflows::remove_condition(std::string_view name) {
+  if (std::erase(conditions_, name) > 0) engine_.remove_condition(name);  // only its own
 }
 
 void PluginWorkflows::set_channel(std::string channel, std::shared_ptr<ChannelSink> sink) {

@@ -55,7 +55,7 @@ class PluginWorkflows final : public WorkflowEngine {
  public:
   PluginWorkflows(HostWorkflowEngine& engine, std::shared_ptr<void> library, EventBus& bus)
       : engine_(engine), library_(std::move(library)), bus_(bus) {}
-  // Removes the plugin's actions and channel sinks.
+  // Removes the plugin's actions, conditions and channel sinks.
   void release();
 
   std::vector<DefinitionError> validate(const Json& d) const override {
@@ -84,6 +84,11 @@ class PluginWorkflows final : public WorkflowEngine {
     return engine_.actions();
   }
   void set_channel(std::string channel, std::shared_ptr<ChannelSink> sink) override;
+  void add_condition(std::string name, ConditionSpec spec, ConditionFunction fn) override;
+  void remove_condition(std::string_view name) override;
+  std::vector<std::pair<std::string, ConditionSpec>> conditions() const override {
+    return engine_.conditions();
+  }
   int max_cascade_depth() const override { return engine_.max_cascade_depth(); }
 
  private:
@@ -91,6 +96,7 @@ class PluginWorkflows final : public WorkflowEngine {
   std::shared_ptr<void> library_;
   EventBus& bus_;
   std::vector<std::string> actions_;
+  std::vector<std::string> conditions_;
   // The sinks it registered, as the engine holds them: removed at release
   // only if still in place (another plugin may have replaced one since).
   std::vector<std::pair<std::string, std::shared_ptr<ChannelSink>>> channels_;

@@ -17,7 +17,7 @@ CommandOutput list(WorkflowEngine& wf) {
     InstanceQuery q;
     q.workflow = d.name;
     std::map<std::string, int> states;
-    for (const auto& i : wf.instances(q)) ++states[i.state];
+    for (const auto& i : wf.instances(q)) ++states[to_string(i.state)];
     std::string counts;
     for (const auto& [state, n] : states) {
       counts += (counts.empty() ? "" : ", ") + std::to_string(n) + " " + state;
@@ -84,22 +84,42 @@ CommandOutput validate(WorkflowEngine& wf, const std::string& file) {
   return out;
 }
 
+// The registered actions or named conditions: name, parameters, help.
+template <class Spec>
+CommandOutput spec_table(const std::vector<std::pair<std::string, Spec>>& specs,
+                         std::vector<std::string> header) {
+  CommandOutput out;
+  out.data = Json::array();
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& [name, spec] : specs) {
+    Json params = Json::array();
+    std::string ptext;
+    for (const auto& p : spec.params) {
+      params.push_back(to_json(p));
+      ptext += (ptext.empty() ? "" : ", ") + p.name + (p.required ? "*" : "");
+    }
+    out.data.push_back({{"name", name}, {"help", spec.help}, {"params", params}});
+    rows.push_back({name, ptext, spec.help});
+  }
+  out.text = render_table(header, rows, 60);
+  return out;
+}
+
 std::vector<std::string> instance_row(const WorkflowInstance& i) {
   std::string wait;
-  if (i.wait.is_object()) {
-    wait = i.wait.value("kind", "");
-    if (i.wait.contains("due")) wait += " until " + i.wait["due"].get<std::string>();
-    if (i.wait.contains("task")) wait += " task " + i.wait["task"].dump();
-    if (i.wait.contains("event")) wait += " " + i.wait["event"].get<std::string>();
-    if (i.wait.contains("child")) wait += " instance " + i.wait["child"].dump();
-    if (i.wait.contains("plugin")) {
-      wait += " " + i.wait.value("plugin", "") + " (not loaded)";
-    }
+  const Json w = to_json(i.wait);
+  if (w.is_object()) {
+    wait = w.value("kind", "");
+    if (w.contains("due")) wait += " until " + w["due"].get<std::string>();
+    if (w.contains("task")) wait += " task " + w["task"].dump();
+    if (w.contains("event")) wait += " " + w["event"].get<std::string>();
+    if (w.contains("child")) wait += " instance " + w["child"].dump();
+    if (w.contains("plugin")) wait += " " + w.value("plugin", "") + " (not loaded)";
   }
   return {std::to_string(i.id),
           i.workflow,
           i.customer_id ? std::to_string(*i.customer_id) : "",
-          i.state,
+          to_string(i.state),
           i.position,
           wait,
           i.error,
@@ -110,7 +130,7 @@ CommandOutput instances(WorkflowEngine& wf, const CommandInput& in) {
   InstanceQuery q;
   if (in.has("customer")) q.customer_id = parse_id(in.get("customer"), "customer");
   if (in.has("workflow")) q.workflow = in.get("workflow");
-  if (in.has("state")) q.state = in.get("state");
+  if (in.has("state")) q.state = parse_instance_state(in.get("state"));
   q.limit = limit_option(in, 100);
   CommandOutput out;
   out.data = Json::array();
@@ -204,10 +224,11 @@ void register_workflow_commands(CommandRegistry& r, HostWorkflowEngine& wf) {
           const auto inst = wf.instance(id);
           CommandOutput out;
           out.data = to_json(*inst);
-          out.text = "started instance " + std::to_string(id) + " (" + inst->state + ")\n";
+          out.text =
+              "started instance " + std::to_string(id) + " (" + to_string(inst->state) + ")\n";
           // An instance that failed before its first wait is a start that did
           // not do what was asked: say why, and exit non-zero.
-          if (inst->state == "failed") {
+          if (inst->state == InstanceState::kFailed) {
             out.text = "instance " + std::to_string(id) + " of workflow " + inst->workflow +
                        " failed" + (inst->position.empty() ? "" : " at " + inst->position) + ": " +
                        inst->error + "\n";
@@ -223,9 +244,9 @@ void register_workflow_commands(CommandRegistry& r, HostWorkflowEngine& wf) {
           CommandOutput out;
           const bool done = wf.cancel(id);
           out.data = {{"id", id}, {"cancelled", done}};
-          out.text =
-              done ? "cancelled instance " + std::to_string(id) + "\n"
-                   : "instance " + std::to_string(id) + " is " + inst->state + ", not active\n";
+          out.text = done ? "cancelled instance " + std::to_string(id) + "\n"
+                          : "instance " + std::to_string(id) + " is " + to_string(inst->state) +
+                                ", not active\n";
           if (!done) out.exit_code = 1;
           return out;
         });
@@ -242,20 +263,14 @@ void register_workflow_commands(CommandRegistry& r, HostWorkflowEngine& wf) {
         });
   r.add(command({"workflows", "actions"}, "list the actions workflow steps can call"),
         [&wf](const CommandInput&) {
-          CommandOutput out;
-          out.data = Json::array();
-          std::vector<std::vector<std::string>> rows;
-          for (const auto& [name, spec] : wf.actions()) {
-            Json params = Json::array();
-            std::string ptext;
-            for (const auto& p : spec.params) {
-              params.push_back(to_json(p));
-              ptext += (ptext.empty() ? "" : ", ") + p.name + (p.required ? "*" : "");
-            }
-            out.data.push_back({{"name", name}, {"help", spec.help}, {"params", params}});
-            rows.push_back({name, ptext, spec.help});
-          }
-          out.text = render_table({"ACTION", "PARAMS (* required)", "WHAT IT DOES"}, rows, 60);
+          return spec_table(wf.actions(), {"ACTION", "PARAMS (* required)", "WHAT IT DOES"});
+        });
+  r.add(command({"workflows", "conditions"},
+                "list the named conditions triggers, branches and waits can test"),
+        [&wf](const CommandInput&) {
+          CommandOutput out =
+              spec_table(wf.conditions(), {"CONDITION", "ARGS (* required)", "WHAT IT TESTS"});
+          if (out.data.empty()) out.text = "no named conditions registered\n";
           return out;
         });
 }

@@ -151,13 +151,15 @@ void validate_at_depth(const Json& c, const std::string& path, int depth,
       {"changed", {"from", "to"}},
       {"old", {"op", "value"}},
       {"field", {"op", "value"}},
+      {"condition", {"args"}},
   };
   std::vector<const Form*> present;
   for (const Form& f : kForms) {
     if (c.contains(f.key)) present.push_back(&f);
   }
   if (present.empty()) {
-    errors.push_back({path, "unknown condition (expected all, any, not, field, changed or old)"});
+    errors.push_back(
+        {path, "unknown condition (expected all, any, not, field, changed, old or condition)"});
     return;
   }
   if (present.size() > 1) {
@@ -189,6 +191,14 @@ void validate_at_depth(const Json& c, const std::string& path, int depth,
     validate_at_depth(c["not"], path + ".not", depth + 1, errors);
   } else if (key == "changed") {
     check_path(c, "changed", path, errors);
+  } else if (key == "condition") {
+    const Json& name = c["condition"];
+    if (!name.is_string() || name.get_ref<const std::string&>().empty()) {
+      errors.push_back({path + ".condition", "must be the non-empty name of a condition"});
+    }
+    if (c.contains("args") && !c["args"].is_object()) {
+      errors.push_back({path + ".args", "must be an object"});
+    }
   } else {
     check_path(c, form.key, path, errors);
     check_operator(c, path, errors);
@@ -200,6 +210,38 @@ void validate_at_depth(const Json& c, const std::string& path, int depth,
 void validate_condition(const Json& c, const std::string& path,
                         std::vector<DefinitionError>& errors) {
   validate_at_depth(c, path, 1, errors);
+}
+
+namespace {
+
+void visit_named(
+    const Json& c, const std::string& path, int depth,
+    const std::function<void(const std::string&, const Json&, const std::string&)>& visit) {
+  if (depth > kMaxConditionDepth || !c.is_object()) return;
+  for (const char* list : {"all", "any"}) {
+    if (const auto it = c.find(list); it != c.end() && it->is_array()) {
+      for (std::size_t i = 0; i < it->size(); ++i) {
+        visit_named((*it)[i], path + "." + list + "[" + std::to_string(i) + "]", depth + 1, visit);
+      }
+      return;
+    }
+  }
+  if (const auto it = c.find("not"); it != c.end()) {
+    visit_named(*it, path + ".not", depth + 1, visit);
+    return;
+  }
+  const auto name = c.find("condition");
+  if (name == c.end() || !name->is_string()) return;
+  const auto args = c.find("args");
+  visit(name->get<std::string>(), args != c.end() ? *args : Json::object(), path);
+}
+
+}  // namespace
+
+void for_each_named_condition(
+    const Json& condition, const std::string& path,
+    const std::function<void(const std::string&, const Json&, const std::string&)>& visit) {
+  visit_named(condition, path, 1, visit);
 }
 
 const Json* lookup_fact(const Json& facts, std::string_view path) {
@@ -324,7 +366,7 @@ const Json* lookup_parts(const Json& facts, const std::vector<std::string>& part
 }  // namespace
 
 struct CompiledCondition::Program {
-  enum class Kind { kConstant, kAll, kAny, kNot, kCompare, kChanged, kOld };
+  enum class Kind { kConstant, kAll, kAny, kNot, kCompare, kChanged, kOld, kNamed };
   struct Node {
     Kind kind = Kind::kConstant;
     bool constant = true;
@@ -332,7 +374,8 @@ struct CompiledCondition::Program {
     std::vector<std::string> path;      // kCompare: the field
     std::vector<std::string> old_path;  // kChanged, kOld: old.<field>
     std::vector<std::string> new_path;  // kChanged, kOld: new.<field>
-    Json value;
+    Json value;                         // kCompare, kOld; kNamed: the args
+    std::string name;                   // kNamed
     std::optional<Json> from, to;
     std::vector<std::size_t> children;
   };
@@ -359,6 +402,10 @@ struct CompiledCondition::Program {
     } else if (const auto no = c.find("not"); no != c.end()) {
       n.kind = Kind::kNot;
       n.children.push_back(add(*no, path + ".not", depth + 1));
+    } else if (const auto named = c.find("condition"); named != c.end()) {
+      n.kind = Kind::kNamed;
+      n.name = named->get<std::string>();
+      n.value = c.contains("args") ? c["args"] : Json::object();
     } else if (const auto ch = c.find("changed"); ch != c.end()) {
       n.kind = Kind::kChanged;
       n.old_path = split_path("old", ch->get_ref<const std::string&>());
@@ -381,19 +428,25 @@ struct CompiledCondition::Program {
     return i;
   }
 
-  bool eval(std::size_t i, const Json& facts) const {
+  bool eval(std::size_t i, const Json& facts, const NamedConditions* named) const {
     const Node& n = nodes[i];
     switch (n.kind) {
       case Kind::kConstant:
         return n.constant;
       case Kind::kAll:
         return std::all_of(n.children.begin(), n.children.end(),
-                           [&](std::size_t c) { return eval(c, facts); });
+                           [&](std::size_t c) { return eval(c, facts, named); });
       case Kind::kAny:
         return std::any_of(n.children.begin(), n.children.end(),
-                           [&](std::size_t c) { return eval(c, facts); });
+                           [&](std::size_t c) { return eval(c, facts, named); });
       case Kind::kNot:
-        return !eval(n.children.front(), facts);
+        return !eval(n.children.front(), facts, named);
+      case Kind::kNamed:
+        if (!named) {
+          throw InvalidInput("condition '" + n.name +
+                             "' is a named condition: only the workflow engine evaluates it");
+        }
+        return named->test(n.name, expand_template(n.value, facts), facts);
       case Kind::kChanged: {
         const Json* old_value = lookup_parts(facts, n.old_path);
         const Json* new_value = lookup_parts(facts, n.new_path);
@@ -423,9 +476,13 @@ CompiledCondition::CompiledCondition(const Json& condition) {
   program_ = std::move(p);
 }
 
-bool CompiledCondition::operator()(const Json& facts) const { return program_->eval(0, facts); }
+bool CompiledCondition::operator()(const Json& facts, const NamedConditions* named) const {
+  return program_->eval(0, facts, named);
+}
 
-bool evaluate_condition(const Json& c, const Json& facts) { return CompiledCondition(c)(facts); }
+bool evaluate_condition(const Json& c, const Json& facts, const NamedConditions* named) {
+  return CompiledCondition(c)(facts, named);
+}
 
 Json expand_template(const Json& value, const Json& facts) {
   if (value.is_array()) {

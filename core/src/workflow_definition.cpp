@@ -378,9 +378,9 @@ void visit_block(const std::vector<WorkflowStep>& block, const std::string& path
   for (std::size_t i = 0; i < block.size(); ++i) {
     const std::string p = path + "[" + std::to_string(i) + "]";
     visit(block[i], p);
-    visit_block(block[i].then_steps, p + ".then", visit);
-    visit_block(block[i].else_steps, p + ".else", visit);
-    visit_block(block[i].on_timeout, p + ".on_timeout", visit);
+    for (const std::string_view nested : kNestedBlocks) {
+      visit_block(*block[i].block(nested), p + "." + std::string(nested), visit);
+    }
   }
 }
 
@@ -400,9 +400,10 @@ Json block_json(const WorkflowBuilder* b) {
 }  // namespace
 
 const std::vector<WorkflowStep>* WorkflowStep::block(std::string_view name) const {
-  if (name == "then") return &then_steps;
-  if (name == "else") return &else_steps;
-  if (name == "on_timeout") return &on_timeout;
+  static_assert(kNestedBlocks.size() == 3, "a nested block without its member here");
+  if (name == kNestedBlocks[0]) return &then_steps;
+  if (name == kNestedBlocks[1]) return &else_steps;
+  if (name == kNestedBlocks[2]) return &on_timeout;
   return nullptr;
 }
 

@@ -1,3 +1,6 @@
+// The runtime loop: what starts instances (triggers, start()), the queue of
+// work, running an instance step by step, taking up its waits, failing,
+// retrying and ending it.
 #include "workflow_runtime.hpp"
 
 #include <algorithm>
@@ -6,86 +9,10 @@
 
 #include "crm/error.hpp"
 #include "crm/event.hpp"
-#include "json_depth.hpp"
 #include "workflow_actions.hpp"
 
 namespace crm::core {
 namespace {
-
-// A position in a definition: the root block "steps", then the nested block
-// names ("then", "else", "on_timeout"), each with the index of a step.
-using Position = std::vector<std::pair<std::string, std::size_t>>;
-
-std::string format_position(const Position& p) {
-  std::string out = "$";
-  for (const auto& [block, index] : p) {
-    out += '.';
-    out += block;
-    out += '[';
-    out += std::to_string(index);
-    out += ']';
-  }
-  return p.empty() ? std::string() : out;
-}
-
-Position parse_position(std::string_view text) {
-  Position p;
-  if (text.empty()) return p;
-  if (!text.starts_with("$")) throw StoreError("bad workflow position '" + std::string(text) + "'");
-  text.remove_prefix(1);
-  while (!text.empty()) {
-    const auto open = text.find('[');
-    const auto close = text.find(']');
-    if (text.front() != '.' || open == std::string_view::npos || close == std::string_view::npos ||
-        close < open) {
-      throw StoreError("bad workflow position '" + std::string(text) + "'");
-    }
-    std::size_t index = 0;
-    std::from_chars(text.data() + open + 1, text.data() + close, index);
-    p.emplace_back(std::string(text.substr(1, open - 1)), index);
-    text.remove_prefix(close + 1);
-  }
-  return p;
-}
-
-const std::vector<WorkflowStep>& block_at(const WorkflowDefinition& d, const Position& p,
-                                          std::size_t depth) {
-  const std::vector<WorkflowStep>* block = &d.steps;
-  for (std::size_t i = 0; i < depth; ++i) {
-    const WorkflowStep& s = block->at(p[i].second);
-    block = s.block(p[i + 1].first);
-    if (!block) throw StoreError("workflow position names an unknown block");
-  }
-  return *block;
-}
-
-const WorkflowStep& step_at(const WorkflowDefinition& d, const Position& p) {
-  return block_at(d, p, p.size() - 1).at(p.back().second);
-}
-
-// Moves past the step at `p`; leaving a nested block finishes the step that
-// holds it. An empty position means the process has ended.
-void advance(const WorkflowDefinition& d, Position& p) {
-  while (!p.empty()) {
-    const auto& block = block_at(d, p, p.size() - 1);
-    if (p.back().second + 1 < block.size()) {
-      ++p.back().second;
-      return;
-    }
-    p.pop_back();
-  }
-}
-
-Json change_facts(const Json& payload, const char* which) {
-  Json out = Json::object();
-  if (!payload.is_object()) return out;
-  const auto changes = payload.find("changes");
-  if (changes == payload.end() || !changes->is_object()) return out;
-  for (auto it = changes->begin(); it != changes->end(); ++it) {
-    if (it->is_object() && it->contains(which)) out[it.key()] = (*it)[which];
-  }
-  return out;
-}
 
 std::string join(const std::vector<std::string>& v) {
   std::string s;
@@ -93,82 +20,17 @@ std::string join(const std::vector<std::string>& v) {
   return s;
 }
 
-const ParamSpec& find_param(const ActionSpec& spec, const std::string& name) {
-  return *std::find_if(spec.params.begin(), spec.params.end(),
-                       [&](const ParamSpec& p) { return p.name == name; });
-}
-
-// The plugin an action belongs to by its name ("retention.score" to
-// "retention"), or "" for a kernel action. python_rule and python.* are the
-// python_rules plugin's.
-std::string plugin_of(std::string_view action) {
-  if (action == "python_rule" || action.starts_with("python.")) return "python_rules";
-  const auto dot = action.find('.');
-  if (dot == std::string_view::npos || dot == 0) return "";
-  return std::string(action.substr(0, dot));
-}
-
-// A step's value as a string when it is one, else "" (validate() reports
-// the wrong type at its path; the walk must not throw on it).
-std::string string_at(const Json& j, const char* key) {
-  const auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-// Document order of two JSON paths: "$.steps[2]" before "$.steps[10]".
-bool path_before(std::string_view a, std::string_view b) {
-  std::size_t i = 0, j = 0;
-  const auto digit = [](char c) { return c >= '0' && c <= '9'; };
-  while (i < a.size() && j < b.size()) {
-    if (digit(a[i]) && digit(b[j])) {
-      std::size_t x = 0, y = 0;
-      while (i < a.size() && digit(a[i])) x = x * 10 + static_cast<std::size_t>(a[i++] - '0');
-      while (j < b.size() && digit(b[j])) y = y * 10 + static_cast<std::size_t>(b[j++] - '0');
-      if (x != y) return x < y;
-      continue;
-    }
-    if (a[i] != b[j]) return a[i] < b[j];
-    ++i;
-    ++j;
-  }
-  return a.size() - i < b.size() - j;
-}
-
 }  // namespace
 
-// What an action sees: the instance and the kernel's services.
-class WorkflowRuntime::StepContext final : public ActionContext {
- public:
-  StepContext(WorkflowRuntime& rt, const WorkflowInstance& inst) : rt_(rt), inst_(inst) {}
-  InstanceId instance_id() const override { return inst_.id; }
-  const std::string& workflow() const override { return inst_.workflow; }
-  std::optional<CustomerId> customer_id() const override { return inst_.customer_id; }
-  Customer customer() override {
-    if (!inst_.customer_id) {
-      throw InvalidInput("workflow instance " + std::to_string(inst_.id) + " has no customer");
-    }
-    return rt_.s_.store.customers().get(*inst_.customer_id);
-  }
-  const Json& variables() const override { return inst_.variables; }
-  Store& store() override { return rt_.s_.store; }
-  EventBus& bus() override { return rt_.s_.bus; }
-  const Clock& clock() const override { return rt_.s_.clock; }
-  Logger& log() override { return rt_.s_.log; }
-  Actor actor() const override { return rt_.actor_of(inst_); }
-  Delivery send(const OutboundMessage& m) override {
-    return deliver(m, rt_.channel(m.channel), rt_.s_.store, actor());
-  }
-
- private:
-  WorkflowRuntime& rt_;
-  const WorkflowInstance& inst_;
-};
-
-WorkflowRuntime::WorkflowRuntime(WorkflowServices services) : s_(services), rows_(services.db) {}
+WorkflowRuntime::WorkflowRuntime(WorkflowServices services)
+    : s_(services),
+      rows_(services.db),
+      facts_(services.db, services.store, services.bus, services.clock) {}
 
 WorkflowRuntime::~WorkflowRuntime() {
+  s_.bus.attach(nullptr);
   for (const auto& [name, in] : installed_) {
-    if (in.subscription) s_.bus.unsubscribe(in.subscription);
+    if (in.trigger) in.trigger->live = false;
   }
   for (const auto id : own_subscriptions_) s_.bus.unsubscribe(id);
   if (timer_handler_) s_.scheduler.remove_handler(timer_handler_);
@@ -180,6 +42,7 @@ void WorkflowRuntime::open() {
   s_.db.migrate("workflows", WorkflowStore::migrations());
   register_builtin_actions(*this);
   default_sink_ = make_interaction_sink();
+  s_.bus.attach(&triggers_);
 
   // A timer fires inside the scheduler's transaction, but an instance must
   // run its steps in transactions of its own: the events its steps cause
@@ -220,14 +83,14 @@ void WorkflowRuntime::open() {
   for (const auto& [name, version] : rows_.installed()) {
     const Definition d = version_of(name, version);
     if (!d) continue;
-    installed_[name] = Installed{d, 0, nullptr};
+    installed_[name] = Installed{d, nullptr};
   }
   for (const auto& type : rows_.waited_event_types()) watch_event_type(type);
 }
 
 void WorkflowRuntime::activate() {
   for (const auto& [name, in] : installed_) {
-    if (!in.subscription) subscribe(name);
+    if (!in.trigger) subscribe(name);
   }
 }
 
@@ -237,8 +100,8 @@ int WorkflowRuntime::recover(Seconds idle) {
   if (idle < Seconds{1}) throw InvalidInput("recover: the idle time must be at least 1 second");
   // An instance another process is running right now is "running" too; one
   // untouched for `idle` was left by a process that died (and so was one
-  // written "later than now" by a `run-due --now` replay that died). (Should a slow
-  // step still be alive, the revision check makes one of the two give up.)
+  // written "later than now" by a `run-due --now` replay that died). (Should
+  // a slow step still be alive, the revision check makes one of the two give up.)
   const std::size_t before = queue_.size();
   const TimePoint now = s_.clock.now();
   for (const auto id : rows_.running(now - idle, now + idle)) {
@@ -272,274 +135,6 @@ int WorkflowRuntime::recover(Seconds idle) {
   return taken + resumed;
 }
 
-// --- definitions ---
-
-bool WorkflowRuntime::plugin_loaded(const std::string& plugin) const {
-  // A plugin's actions go when it stops, so one with none registered is
-  // not loaded (as far as workflows can tell).
-  if (plugin == "python_rules" && actions_.count("python_rule")) return true;
-  const std::string prefix = (plugin == "python_rules" ? std::string("python") : plugin) + ".";
-  const auto it = actions_.lower_bound(prefix);
-  return it != actions_.end() && it->first.starts_with(prefix);
-}
-
-std::string WorkflowRuntime::unknown_action_message(const std::string& name) const {
-  const std::string plugin = plugin_of(name);
-  if (!plugin.empty() && !plugin_loaded(plugin)) {
-    return "unknown action '" + name + "': it is registered by the " + plugin +
-           " plugin, which is not loaded";
-  }
-  return "unknown action '" + name + "'";
-}
-
-std::vector<DefinitionError> WorkflowRuntime::validate(const Json& definition) const {
-  std::vector<DefinitionError> errors = check_workflow_json(definition);
-  if (!definition.is_object()) return errors;
-  // Too deep to walk safely: check_workflow_json() said where, and nothing else.
-  if (core::too_deep_at(definition, kMaxDefinitionDepth)) return errors;
-  const std::string self = string_at(definition, "name");
-  // Walks the JSON rather than a parsed definition, so that actions are
-  // checked even when the structure has errors elsewhere.
-  std::function<void(const Json&, const std::string&)> walk = [&](const Json& block,
-                                                                  const std::string& path) {
-    if (!block.is_array()) return;
-    for (std::size_t i = 0; i < block.size(); ++i) {
-      const Json& step = block[i];
-      const std::string p = path + "[" + std::to_string(i) + "]";
-      if (!step.is_object()) continue;
-      const std::string type = string_at(step, "type");
-      if (type == "action" && step.contains("action") && step["action"].is_string()) {
-        const std::string name = step["action"].get<std::string>();
-        const auto it = actions_.find(name);
-        if (it == actions_.end()) {
-          if (!name.empty()) errors.push_back({p + ".action", unknown_action_message(name)});
-        } else {
-          const ActionSpec& spec = it->second.spec;
-          const Json params = step.contains("params") ? step["params"] : Json::object();
-          ParamCheckOptions check;
-          check.allow_templates = true;
-          check.allow_unknown = spec.open_params;
-          for (const ParamProblem& pp : check_params(spec.params, params, check)) {
-            using K = ParamProblem::Kind;
-            std::string names;
-            for (const ParamSpec& ps : spec.params) names += (names.empty() ? "" : ", ") + ps.name;
-            std::string message = pp.message;
-            if (pp.kind == K::kMissing) {
-              message =
-                  "required by action '" + name + "' (" + find_param(spec, pp.name).help + ")";
-            } else if (pp.kind == K::kUnknown) {
-              message = "unknown parameter of action '" + name + "' (it takes: " + names + ")";
-            }
-            errors.push_back({p + ".params" + (pp.name.empty() ? "" : "." + pp.name), message});
-          }
-        }
-      }
-      if (type == "workflow" && step.contains("workflow") && step["workflow"].is_string()) {
-        const std::string name = step["workflow"].get<std::string>();
-        if (!name.empty() && name != self && !installed_.count(name)) {
-          errors.push_back({p + ".workflow", "unknown workflow '" + name + "' (install it first)"});
-        }
-      }
-      for (const char* nested : {"then", "else", "on_timeout"}) {
-        if (step.contains(nested)) walk(step[nested], p + "." + nested);
-      }
-    }
-  };
-  if (definition.contains("steps")) walk(definition["steps"], "$.steps");
-  std::stable_sort(errors.begin(), errors.end(),
-                   [](const DefinitionError& a, const DefinitionError& b) {
-                     return path_before(a.path, b.path);
-                   });
-  return errors;
-}
-
-int WorkflowRuntime::install(const Json& json) {
-  const auto errors = validate(json);
-  if (!errors.empty()) {
-    std::string message = "invalid workflow definition";
-    if (json.is_object() && json.contains("name") && json["name"].is_string()) {
-      message += " '" + json["name"].get<std::string>() + "'";
-    }
-    message += ":";
-    for (const auto& e : errors) {
-      message += '\n';
-      message += to_string(e);
-    }
-    throw InvalidInput(message);
-  }
-  WorkflowDefinition d = parse_workflow(json);
-  // "version" is what `workflows show` prints, not part of the process:
-  // installing that output again is installing the same definition.
-  Json stored_json = json;
-  stored_json.erase("version");
-  Transaction tx(s_.db);
-  const int latest = rows_.latest_version(d.name);
-  int version = latest;
-  if (latest == 0 || rows_.load_definition(d.name, latest) != stored_json) {
-    version = latest + 1;
-    rows_.save_definition(d.name, version, stored_json, s_.clock.now());
-  }
-  rows_.set_installed(d.name, version);
-  tx.commit();
-  const Definition stored = version_of(d.name, version);
-  installed_[d.name].definition = stored;
-  subscribe(d.name);
-  return version;
-}
-
-bool WorkflowRuntime::uninstall(std::string_view name) {
-  const auto it = installed_.find(name);
-  if (it == installed_.end()) return false;
-  if (it->second.subscription) s_.bus.unsubscribe(it->second.subscription);
-  if (it->second.trigger) it->second.trigger->live = false;
-  const std::string key = it->first;
-  installed_.erase(it);
-  rows_.remove_installed(key);
-  InstanceQuery q;
-  q.workflow = key;
-  for (const auto& inst : rows_.query(q)) {
-    if (is_active_state(inst.state)) cancel(inst.id);
-  }
-  return true;
-}
-
-std::vector<WorkflowDefinition> WorkflowRuntime::definitions() const {
-  std::vector<WorkflowDefinition> out;
-  for (const auto& [name, in] : installed_) out.push_back(*in.definition);
-  return out;
-}
-
-WorkflowDefinition WorkflowRuntime::definition(std::string_view name) const {
-  const auto it = installed_.find(name);
-  if (it == installed_.end()) {
-    throw NotFound("workflow '" + std::string(name) + "' is not installed");
-  }
-  return *it->second.definition;
-}
-
-std::string WorkflowRuntime::export_chart(std::string_view name, ChartFormat format) const {
-  const WorkflowDefinition d = definition(name);
-  return format == ChartFormat::kMermaid ? to_mermaid(d) : to_dot(d);
-}
-
-WorkflowRuntime::Definition WorkflowRuntime::version_of(const std::string& name, int version) {
-  const auto key = std::make_pair(name, version);
-  if (const auto it = versions_.find(key); it != versions_.end()) return it->second;
-  const auto json = rows_.load_definition(name, version);
-  if (!json) return nullptr;
-  auto d = std::make_shared<WorkflowDefinition>(parse_workflow(*json));
-  d->version = version;
-  versions_[key] = d;
-  return d;
-}
-
-void WorkflowRuntime::subscribe(const std::string& name) {
-  Installed& in = installed_.at(name);
-  if (in.subscription) s_.bus.unsubscribe(in.subscription);
-  if (in.trigger) in.trigger->live = false;
-  in.subscription = 0;
-  in.trigger = nullptr;
-  const Definition& d = in.definition;
-  if (d->trigger.event.empty()) return;
-  in.trigger = std::make_shared<Trigger>(
-      Trigger{d, mentions_customer(d->trigger.condition), CompiledCondition(d->trigger.condition)});
-  SubscriberOptions o;
-  o.name = std::string("workflow:").append(name);
-  o.priority = d->priority;
-  o.phase = Phase::kAfterCommit;
-  in.subscription = s_.bus.subscribe(d->trigger.event, o, [this, t = in.trigger](const Event& e) {
-    if (t->live) on_trigger(*t, e);
-  });
-}
-
-// --- actions and channels ---
-
-void WorkflowRuntime::add_action(std::string name, ActionSpec spec, ActionFunction fn) {
-  if (name.empty() || !fn) throw InvalidInput("add_action: empty name or function");
-  if (actions_.count(name)) {
-    throw InvalidInput("workflow action '" + name + "' is already registered");
-  }
-  actions_.emplace(std::move(name),
-                   Action{std::move(spec), std::make_shared<const ActionFunction>(std::move(fn))});
-}
-
-void WorkflowRuntime::remove_action(std::string_view name) {
-  if (const auto it = actions_.find(name); it != actions_.end()) actions_.erase(it);
-}
-
-std::vector<std::pair<std::string, ActionSpec>> WorkflowRuntime::actions() const {
-  std::vector<std::pair<std::string, ActionSpec>> out;
-  for (const auto& [name, a] : actions_) out.emplace_back(name, a.spec);
-  return out;
-}
-
-void WorkflowRuntime::set_channel(std::string channel, std::shared_ptr<ChannelSink> sink) {
-  if (!sink) {
-    channels_.erase(channel);
-    return;
-  }
-  channels_[std::move(channel)] = std::move(sink);
-}
-
-std::shared_ptr<ChannelSink> WorkflowRuntime::channel_sink(std::string_view channel) const {
-  const auto it = channels_.find(channel);
-  return it == channels_.end() ? nullptr : it->second;
-}
-
-ChannelSink& WorkflowRuntime::channel(const std::string& channel) {
-  auto it = channels_.find(channel);
-  if (it == channels_.end()) it = channels_.find("*");
-  return it == channels_.end() ? *default_sink_ : *it->second;
-}
-
-Actor WorkflowRuntime::actor_of(const WorkflowInstance& inst) const {
-  return Actor{Actor::Kind::kWorkflow, inst.workflow + "#" + std::to_string(inst.id)};
-}
-
-// --- facts ---
-
-const Json& WorkflowRuntime::event_facts(const Event& e, bool with_customer) {
-  // The same dispatch and object: the same event seen by the next workflow
-  // (a new event may come at a reused address, but never in one dispatch).
-  const std::uint64_t dispatch = s_.bus.current_dispatch();
-  if (dispatch == 0 || facts_dispatch_ != dispatch || facts_event_ != &e) {
-    facts_ = Json{{"event", to_json(e)},
-                  {"old", change_facts(e.payload, "old")},
-                  {"new", change_facts(e.payload, "new")}};
-    facts_event_ = &e;
-    facts_dispatch_ = dispatch;
-  }
-  if (with_customer && e.customer_id) {
-    const std::int64_t changes = sqlite3_total_changes64(s_.db.handle());
-    if (cached_customer_id_ != e.customer_id || cached_at_changes_ != changes) {
-      const auto c = s_.store.customers().find(*e.customer_id);
-      cached_customer_ = c ? to_json(*c) : Json();
-      cached_customer_id_ = e.customer_id;
-      cached_at_changes_ = changes;
-    }
-    facts_["customer"] = cached_customer_;
-  } else {
-    facts_.erase("customer");
-  }
-  return facts_;
-}
-
-Json WorkflowRuntime::facts_for(const WorkflowInstance& inst, bool with_customer) {
-  const Json trigger = inst.variables.value("trigger", Json());
-  const Json payload = trigger.is_object() ? trigger.value("payload", Json()) : Json();
-  Json facts{{"vars", inst.variables},
-             {"event", trigger},
-             {"old", change_facts(payload, "old")},
-             {"new", change_facts(payload, "new")},
-             {"instance", {{"id", inst.id}, {"workflow", inst.workflow}}},
-             {"now", format_time(s_.clock.now())}};
-  if (with_customer && inst.customer_id) {
-    if (const auto c = s_.store.customers().find(*inst.customer_id))
-      facts["customer"] = to_json(*c);
-  }
-  return facts;
-}
-
 // --- triggers and resumptions ---
 
 void WorkflowRuntime::on_trigger(const Trigger& t, const Event& e) {
@@ -561,9 +156,11 @@ void WorkflowRuntime::on_trigger(const Trigger& t, const Event& e) {
                                     " (chain " + join(cause) + ")");
     return;
   }
-  if (!d->trigger.condition.is_null() && !t.condition(event_facts(e, t.needs_customer))) {
+  if (!d->trigger.condition.is_null() && !t.condition(facts_.of_event(e, t.needs_customer), this)) {
     return;
   }
+  // A quick look that spares the usual case a refused write; the unique
+  // guard of the database decides (a lost race starts nothing, below).
   if (!d->allow_parallel && e.customer_id && rows_.has_active(name, *e.customer_id)) return;
   Json vars = d->variables;
   vars["trigger"] = to_json(e);
@@ -574,17 +171,23 @@ void WorkflowRuntime::on_trigger(const Trigger& t, const Event& e) {
   if (!draining_ && !s_.db.in_transaction()) {
     // Nothing else is running: the instance runs now and its row is written
     // with its first step, in that step's transaction.
-    run_now(inst, *d);
+    run_now(inst, *d, false);
     return;
   }
   // Caused by a step (or inside a transaction): stored now, so the
   // one-per-customer guard sees it, and run once the current work is done.
-  store_if_new(inst);
+  try {
+    store_if_new(inst);
+  } catch (const Conflict& c) {
+    s_.log.write(Logger::Level::kDebug, "workflows", c.what());
+    return;
+  }
   enqueue({Work::Kind::kRun, inst.id, 0, nullptr, ""});
   drain();
 }
 
-void WorkflowRuntime::run_now(WorkflowInstance& inst, const WorkflowDefinition& d) {
+void WorkflowRuntime::run_now(WorkflowInstance& inst, const WorkflowDefinition& d,
+                              bool conflict_throws) {
   draining_ = true;
   struct Reset {
     bool& flag;
@@ -592,6 +195,11 @@ void WorkflowRuntime::run_now(WorkflowInstance& inst, const WorkflowDefinition& 
   } reset{draining_};
   try {
     run(inst, d);
+  } catch (const Conflict& e) {
+    // Another process started one for this customer first: nothing of
+    // this one was stored.
+    if (conflict_throws) throw;
+    s_.log.write(Logger::Level::kDebug, "workflows", e.what());
   } catch (const InstanceMoved& e) {
     s_.log.info("workflows", e.what());
   } catch (const std::exception& e) {
@@ -623,21 +231,23 @@ void WorkflowRuntime::on_waited_event(const Event& e) {
   const Json event = to_json(e);
   for (const InstanceId id : rows_.waiting_for_event(e.type, e.customer_id)) {
     const auto inst = rows_.find(id);
-    if (!inst || inst->state != "waiting") continue;
+    if (!inst || inst->state != InstanceState::kWaiting) continue;
     const Definition d = version_of(inst->workflow, inst->version);
     if (!d) continue;
     const WorkflowStep& s = step_at(*d, parse_position(inst->position));
     if (!s.event_condition.is_null()) {
-      Json facts = facts_for(*inst, mentions_customer(s.event_condition));
+      Json facts = facts_.of_instance(*inst, mentions_customer(s.event_condition));
       facts["event"] = event;
-      facts["old"] = change_facts(e.payload, "old");
-      facts["new"] = change_facts(e.payload, "new");
-      if (!evaluate_condition(s.event_condition, facts)) continue;
+      facts["old"] = WorkflowFacts::changes(e.payload, "old");
+      facts["new"] = WorkflowFacts::changes(e.payload, "new");
+      if (!evaluate_condition(s.event_condition, facts, this)) continue;
     }
     enqueue({Work::Kind::kEvent, id, 0, event, inst->position});
   }
   drain();
 }
+
+// --- instances ---
 
 WorkflowInstance WorkflowRuntime::make_instance(const WorkflowDefinition& d,
                                                 std::optional<CustomerId> customer, Json variables,
@@ -647,7 +257,7 @@ WorkflowInstance WorkflowRuntime::make_instance(const WorkflowDefinition& d,
   inst.workflow = d.name;
   inst.version = d.version;
   inst.customer_id = customer;
-  inst.state = "running";
+  inst.state = InstanceState::kRunning;
   inst.position = "$.steps[0]";
   inst.variables = std::move(variables);
   inst.parent_id = parent;
@@ -658,8 +268,9 @@ WorkflowInstance WorkflowRuntime::make_instance(const WorkflowDefinition& d,
 
 void WorkflowRuntime::store_if_new(WorkflowInstance& inst) {
   if (inst.id != 0) return;
+  const Definition d = version_of(inst.workflow, inst.version);
   Transaction tx(s_.db);
-  const InstanceId id = rows_.insert(inst);
+  const InstanceId id = rows_.insert(inst, d && !d->allow_parallel);
   Json detail{{"version", inst.version}, {"chain", inst.chain}};
   if (inst.parent_id) detail["parent"] = *inst.parent_id;
   rows_.add_history({id, inst.started_at, "", "instance", "started", detail});
@@ -697,7 +308,7 @@ InstanceId WorkflowRuntime::start(std::string_view name, std::optional<CustomerI
   WorkflowInstance inst =
       make_instance(*d, customer, std::move(vars), std::nullopt, std::move(chain));
   if (!draining_ && !s_.db.in_transaction()) {
-    run_now(inst, *d);  // stored with its first step
+    run_now(inst, *d, true);  // stored with its first step
     return inst.id;
   }
   store_if_new(inst);
@@ -716,7 +327,7 @@ InstanceId WorkflowRuntime::start(std::string_view name, std::optional<CustomerI
 
 bool WorkflowRuntime::cancel(InstanceId id) {
   auto inst = rows_.find(id);
-  if (!inst || !is_active_state(inst->state)) return false;
+  if (!inst || !is_active(inst->state)) return false;
   if (std::any_of(frames_.begin(), frames_.end(),
                   [&](const Frame& f) { return f.instance == id; })) {
     // One of its own steps is running (this is a call from inside it):
@@ -727,33 +338,30 @@ bool WorkflowRuntime::cancel(InstanceId id) {
   }
   Transaction tx(s_.db);
   end_wait(*inst);
-  finish(*inst, "cancelled");
+  finish(*inst, InstanceState::kCancelled);
   tx.commit();
   drain();
   return true;
 }
 
 void WorkflowRuntime::end_wait(const WorkflowInstance& inst) {
-  const Json& wait = inst.wait;
-  if (!wait.is_object()) return;
-  if (wait.contains("timer")) s_.scheduler.cancel(wait["timer"].get<TimerId>());
-  if (wait.value("kind", "") == "task") {
-    const TaskId task = wait.value("task", TaskId{0});
-    const auto t = s_.store.tasks().find(task);
-    if (t && t->status == Task::Status::kOpen) s_.store.tasks().cancel(task, actor_of(inst));
+  if (const auto timer = wait_timer(inst.wait)) s_.scheduler.cancel(*timer);
+  if (const auto* w = std::get_if<TaskWait>(&inst.wait)) {
+    const auto t = s_.store.tasks().find(w->task);
+    if (t && t->status == Task::Status::kOpen) s_.store.tasks().cancel(w->task, actor_of(inst));
   }
-  if (wait.value("kind", "") == "workflow") {
-    auto child = rows_.find(wait.value("child", InstanceId{0}));
-    if (child && is_active_state(child->state) &&
+  if (const auto* w = std::get_if<ChildWait>(&inst.wait)) {
+    auto child = rows_.find(w->child);
+    if (child && is_active(child->state) &&
         std::any_of(frames_.begin(), frames_.end(),
                     [&](const Frame& f) { return f.instance == child->id; })) {
       // It is running a step (this cancel comes from inside it): it ends
       // after that step, if the step, and with it this cancel, commits.
       cancel_requested_.emplace(child->id, inst.id);
-    } else if (child && is_active_state(child->state)) {
+    } else if (child && is_active(child->state)) {
       end_wait(*child);
       child->parent_id.reset();  // the parent is ending already
-      finish(*child, "cancelled");
+      finish(*child, InstanceState::kCancelled);
     }
   }
 }
@@ -794,52 +402,62 @@ void WorkflowRuntime::save(WorkflowInstance& inst, const std::string& position,
   tx.commit();
 }
 
+// --- taking up a wait ---
+
 void WorkflowRuntime::take_up(const Work& w) {
   auto found = rows_.find(w.instance);
-  if (!found || !is_active_state(found->state)) return;
+  if (!found || !is_active(found->state)) return;
   WorkflowInstance inst = std::move(*found);
   const Definition d = version_of(inst.workflow, inst.version);
   if (!d) {
-    finish(inst, "failed", "definition version " + std::to_string(inst.version) + " is missing");
+    finish(inst, InstanceState::kFailed,
+           "definition version " + std::to_string(inst.version) + " is missing");
+    return;
+  }
+  if (w.kind == Work::Kind::kRun) {
+    if (inst.state == InstanceState::kRunning) run(inst, *d);
     return;
   }
   Position pos = parse_position(inst.position);
   const std::string here = inst.position;
-  const Json wait = inst.wait;
-  const std::string kind = wait.is_object() ? wait.value("kind", "") : "";
+  const Wait wait = inst.wait;
+  const std::string kind(wait_kind(wait));
   const auto cancel_timer = [&] {
-    if (wait.is_object() && wait.contains("timer")) {
-      s_.scheduler.cancel(wait["timer"].get<TimerId>());
-    }
+    if (const auto timer = wait_timer(wait)) s_.scheduler.cancel(*timer);
   };
   std::string type = kind.empty() ? "instance" : kind;
   std::string outcome;
   Json detail = Json::object();
-  if (w.kind == Work::Kind::kRun) {
-    if (inst.state == "running") run(inst, *d);
-    return;
-  }
   // Cancelling the wait's timer and moving on commit together.
   Transaction tx(s_.db);
   switch (w.kind) {
     case Work::Kind::kRun:
       return;
     case Work::Kind::kTimer: {
-      if (!wait.is_object() || wait.value("timer", std::int64_t{0}) != w.ref) return;  // stale
-      if (kind == "retry") {
+      if (wait_timer(wait) != std::optional<TimerId>(w.ref)) return;  // stale
+      if (std::holds_alternative<RetryWait>(wait)) {
         outcome = "retry";
         detail["attempt"] = inst.attempts + 1;
         type = "action";
-      } else if (kind == "timer") {
+      } else if (std::holds_alternative<TimerWait>(wait)) {
         outcome = "resumed";
         type = "wait";
         advance(*d, pos);
-      } else if (kind == "task" || kind == "event") {
+      } else if (const auto* task = std::get_if<TaskWait>(&wait)) {
         const WorkflowStep& s = step_at(*d, pos);
         outcome = "timeout";
-        type = kind == "task" ? "task" : "wait";
-        if (kind == "task") detail["task_id"] = wait.value("task", std::int64_t{0});
-        if (kind == "event") inst.variables[s.save_as.empty() ? "event" : s.save_as] = nullptr;
+        type = "task";
+        detail["task_id"] = task->task;
+        if (!s.on_timeout.empty()) {
+          pos.emplace_back("on_timeout", 0);
+        } else {
+          advance(*d, pos);
+        }
+      } else if (std::holds_alternative<EventWait>(wait)) {
+        const WorkflowStep& s = step_at(*d, pos);
+        outcome = "timeout";
+        type = "wait";
+        inst.variables[s.save_as.empty() ? "event" : s.save_as] = nullptr;
         if (!s.on_timeout.empty()) {
           pos.emplace_back("on_timeout", 0);
         } else {
@@ -851,7 +469,8 @@ void WorkflowRuntime::take_up(const Work& w) {
       break;
     }
     case Work::Kind::kTask: {
-      if (kind != "task" || wait.value("task", std::int64_t{0}) != w.ref) return;
+      const auto* task_wait = std::get_if<TaskWait>(&wait);
+      if (!task_wait || task_wait->task != w.ref) return;
       cancel_timer();
       const WorkflowStep& s = step_at(*d, pos);
       const auto task = s_.store.tasks().find(w.ref);
@@ -866,8 +485,9 @@ void WorkflowRuntime::take_up(const Work& w) {
     case Work::Kind::kEvent: {
       // Still the wait the event was matched against (an earlier event of
       // the same dispatch may have moved the instance on).
-      if (kind != "event" || inst.position != w.position ||
-          wait.value("event", "") != w.data.value("type", "")) {
+      const auto* event_wait = std::get_if<EventWait>(&wait);
+      if (!event_wait || inst.position != w.position ||
+          event_wait->event != w.data.value("type", "")) {
         return;
       }
       cancel_timer();
@@ -875,24 +495,26 @@ void WorkflowRuntime::take_up(const Work& w) {
       inst.variables[s.save_as.empty() ? std::string("event") : s.save_as] = w.data;
       type = "wait";
       outcome = "resumed";
-      detail = {{"event", w.data.value("type", "")}};
+      detail = {{"event", event_wait->event}};
       advance(*d, pos);
       break;
     }
     case Work::Kind::kPlugin: {
       // The position stays: the action step runs again, now that it exists.
-      if (kind != "plugin" || !actions_.count(wait.value("action", ""))) return;
+      const auto* plugin = std::get_if<PluginWait>(&wait);
+      if (!plugin || !actions_.count(plugin->action)) return;
       type = "action";
       outcome = "resumed";
-      detail = {{"plugin", wait.value("plugin", "")}, {"action", wait.value("action", "")}};
+      detail = {{"plugin", plugin->plugin}, {"action", plugin->action}};
       break;
     }
     case Work::Kind::kChild: {
-      if (kind != "workflow" || wait.value("child", std::int64_t{0}) != w.ref) return;
+      const auto* child_wait = std::get_if<ChildWait>(&wait);
+      if (!child_wait || child_wait->child != w.ref) return;
       const auto child = rows_.find(w.ref);
-      if (!child || is_active_state(child->state)) return;
-      if (child->state == "failed") {
-        finish(inst, "failed",
+      if (!child || is_active(child->state)) return;
+      if (child->state == InstanceState::kFailed) {
+        finish(inst, InstanceState::kFailed,
                "sub-workflow " + child->workflow + " (instance " + std::to_string(child->id) +
                    ") failed: " + child->error);
         tx.commit();
@@ -900,13 +522,13 @@ void WorkflowRuntime::take_up(const Work& w) {
       }
       type = "workflow";
       outcome = "done";
-      detail = {{"child", child->id}, {"state", child->state}};
+      detail = {{"child", child->id}, {"state", to_string(child->state)}};
       advance(*d, pos);
       break;
     }
   }
-  inst.state = "running";
-  inst.wait = nullptr;
+  inst.state = InstanceState::kRunning;
+  inst.wait = std::monostate{};
   inst.position = format_position(pos);
   save(inst, here, type, outcome, std::move(detail));
   tx.commit();
@@ -921,6 +543,8 @@ bool WorkflowRuntime::take_cancel_request(InstanceId id, bool step_committed) {
   return !by_parent || step_committed;
 }
 
+// --- running ---
+
 void WorkflowRuntime::run(WorkflowInstance& inst, const WorkflowDefinition& d) {
   frames_.push_back({inst.id, inst.chain});
   struct Pop {
@@ -934,10 +558,10 @@ void WorkflowRuntime::run(WorkflowInstance& inst, const WorkflowDefinition& d) {
   Position pos = parse_position(inst.position);
   const auto cancelled_meanwhile = [&] {
     if (inst.id == 0 || !take_cancel_request(inst.id, true)) return false;
-    if (!is_active_state(inst.state)) return false;  // it ended first
+    if (!is_active(inst.state)) return false;  // it ended first
     Transaction tx(s_.db);
     end_wait(inst);
-    finish(inst, "cancelled");
+    finish(inst, InstanceState::kCancelled);
     tx.commit();
     return true;
   };
@@ -946,15 +570,14 @@ void WorkflowRuntime::run(WorkflowInstance& inst, const WorkflowDefinition& d) {
   for (int guard = 0; guard < 1'000'000; ++guard) {
     if (cancelled_meanwhile()) return;
     if (pos.empty()) {
-      finish(inst, "completed");
+      finish(inst, InstanceState::kCompleted);
       return;
     }
     const WorkflowStep& step = step_at(d, pos);
     const std::string here = format_position(pos);
-    const TimePoint now = s_.clock.now();
     const std::int64_t revision = inst.revision;  // what the step starts from
     std::string error;
-    bool stop = false;
+    StepOutcome outcome = StepOutcome::kNext;
     try {
       // One transaction per step: the step's writes, the instance's new
       // position and its history commit together, and so do the instance's
@@ -970,170 +593,22 @@ void WorkflowRuntime::run(WorkflowInstance& inst, const WorkflowDefinition& d) {
       }
       store_if_new(inst);
       frames_.back().instance = inst.id;
-      switch (step.type) {
-        case WorkflowStep::Type::kAction: {
-          const auto it = actions_.find(step.action);
-          if (it == actions_.end()) {
-            const std::string plugin = plugin_of(step.action);
-            if (plugin.empty() || plugin_loaded(plugin)) {
-              throw NotFound(unknown_action_message(step.action));
-            }
-            // Like a timer without a handler: the step waits, at its
-            // position, for the plugin to be loaded again (recover() takes
-            // it up then), instead of failing the process for good.
-            inst.state = "waiting";
-            inst.wait = {{"kind", "plugin"}, {"plugin", plugin}, {"action", step.action}};
-            save(inst, here, "action", "waiting", inst.wait);
-            s_.log.warning("workflows", "instance " + std::to_string(inst.id) + " (" +
-                                            inst.workflow + ") waits at " + here + " for plugin " +
-                                            plugin + " (action " + step.action +
-                                            "), which is not loaded");
-            stop = true;
-            break;
-          }
-          const auto fn = it->second.fn;  // survives remove_action() inside the call
-          if (it->second.spec.needs_customer && !inst.customer_id) {
-            throw InvalidInput("action '" + step.action + "' needs a customer");
-          }
-          const Json params =
-              expand_template(step.params, facts_for(inst, mentions_customer(step.params)));
-          StepContext ctx(*this, inst);
-          Json result = (*fn)(ctx, params);
-          if (!step.save_as.empty()) inst.variables[step.save_as] = result;
-          inst.attempts = 0;
-          inst.error.clear();
-          advance(d, pos);
-          inst.position = format_position(pos);
-          save(inst, here, "action", "done", {{"action", step.action}, {"result", result}});
-          break;
-        }
-        case WorkflowStep::Type::kWait: {
-          Json wait;
-          if (!step.event.empty()) {
-            watch_event_type(step.event);
-            wait = {{"kind", "event"}, {"event", step.event}};
-            if (step.timeout) wait["due"] = format_time(now + *step.timeout);
-          } else {
-            TimePoint due = now;
-            if (step.duration) {
-              due = now + *step.duration;
-            } else {
-              const Json t = expand_template(Json(step.until),
-                                             facts_for(inst, mentions_customer(Json(step.until))));
-              if (!t.is_string() || t.get_ref<const std::string&>().empty()) {
-                throw InvalidInput("until '" + step.until + "' gives no time");
-              }
-              due = parse_time(t.get<std::string>()) + step.until_offset;
-            }
-            if (due <= now) {  // a date already past: nothing to wait for
-              advance(d, pos);
-              inst.position = format_position(pos);
-              save(inst, here, "wait", "done", {{"due", format_time(due)}, {"already_due", true}});
-              break;
-            }
-            wait = {{"kind", "timer"}, {"due", format_time(due)}};
-          }
-          if (wait.contains("due")) {
-            wait["timer"] =
-                s_.scheduler.schedule(parse_time(wait["due"].get<std::string>()), kResumeTimerKind,
-                                      Json{{"instance", inst.id}}, inst.customer_id);
-          }
-          inst.state = "waiting";
-          inst.wait = wait;
-          save(inst, here, "wait", "waiting", wait);
-          stop = true;
-          break;
-        }
-        case WorkflowStep::Type::kBranch: {
-          const bool yes = evaluate_condition(step.condition,
-                                              facts_for(inst, mentions_customer(step.condition)));
-          if (!(yes ? step.then_steps : step.else_steps).empty()) {
-            pos.emplace_back(yes ? "then" : "else", 0);
-          } else {
-            advance(d, pos);
-          }
-          inst.position = format_position(pos);
-          save(inst, here, "branch", yes ? "then" : "else", Json::object());
-          break;
-        }
-        case WorkflowStep::Type::kTask: {
-          const Json f = facts_for(inst, mentions_customer(Json{step.title, step.owner}));
-          Task t;
-          t.customer_id = inst.customer_id;
-          const Json title = expand_template(Json(step.title), f);
-          const Json owner = expand_template(Json(step.owner), f);
-          t.title = title.is_string() ? title.get<std::string>() : title.dump();
-          t.owner = owner.is_string() ? owner.get<std::string>() : owner.dump();
-          if (step.due) t.due_at = now + *step.due;
-          t.link = "workflow:" + std::to_string(inst.id);
-          const TaskId task = s_.store.tasks().add(t, actor_of(inst));
-          Json wait{{"kind", "task"}, {"task", task}};
-          if (t.due_at) wait["due"] = format_time(*t.due_at);
-          if (t.due_at && !step.on_timeout.empty()) {
-            wait["timer"] = s_.scheduler.schedule(*t.due_at, kResumeTimerKind,
-                                                  Json{{"instance", inst.id}}, inst.customer_id);
-          }
-          inst.state = "waiting";
-          inst.wait = wait;
-          save(inst, here, "task", "waiting",
-               {{"task_id", task}, {"title", t.title}, {"owner", t.owner}});
-          stop = true;
-          break;
-        }
-        case WorkflowStep::Type::kWorkflow: {
-          const auto it = installed_.find(step.workflow);
-          if (it == installed_.end()) {
-            throw NotFound("sub-workflow '" + step.workflow + "' is not installed");
-          }
-          if (static_cast<int>(inst.chain.size()) + 1 > max_depth_) {
-            throw Error("cascade depth " + std::to_string(max_depth_) + " reached: sub-workflow " +
-                        step.workflow + " not started");
-          }
-          const Definition child_def = it->second.definition;
-          if (!child_def->allow_parallel && inst.customer_id &&
-              rows_.has_active(child_def->name, *inst.customer_id)) {
-            throw InvalidInput("sub-workflow '" + child_def->name +
-                               "' already has an active instance for customer " +
-                               std::to_string(*inst.customer_id));
-          }
-          Json vars = child_def->variables;
-          vars.update(
-              expand_template(step.params, facts_for(inst, mentions_customer(step.params))));
-          vars["trigger"] = inst.variables.value("trigger", Json());
-          vars["parent"] = inst.id;
-          std::vector<std::string> chain = inst.chain;
-          chain.push_back(step.workflow);
-          const InstanceId child =
-              create(*child_def, inst.customer_id, std::move(vars),
-                     step.wait_for_end ? std::optional(inst.id) : std::nullopt, std::move(chain));
-          if (step.wait_for_end) {
-            inst.state = "waiting";
-            inst.wait = {{"kind", "workflow"}, {"child", child}};
-            save(inst, here, "workflow", "waiting", {{"child", child}});
-            stop = true;
-          } else {
-            advance(d, pos);
-            inst.position = format_position(pos);
-            save(inst, here, "workflow", "started", {{"child", child}});
-          }
-          enqueue({Work::Kind::kRun, child, 0, nullptr, ""});
-          break;
-        }
-        case WorkflowStep::Type::kEnd:
-          inst.position = here;
-          finish(inst, step.end_state);
-          stop = true;
-          break;
-      }
+      outcome = run_step(inst, d, StepAt{step, pos, here, s_.clock.now()});
       // The last step's commit ends the instance too (unless it is being
       // cancelled, which the next round does).
-      if (!stop && pos.empty() && !cancel_requested_.count(inst.id)) {
-        finish(inst, "completed");
-        stop = true;
+      if (outcome == StepOutcome::kNext && pos.empty() && !cancel_requested_.count(inst.id)) {
+        finish(inst, InstanceState::kCompleted);
+        outcome = StepOutcome::kStop;
       }
       tx.commit();
     } catch (const InstanceMoved&) {
       throw;  // someone else advanced it: nothing of this step stays
+    } catch (const Conflict& e) {
+      // Its own first row refused by the one-per-customer guard (another
+      // process started the workflow for this customer meanwhile): there is
+      // no instance to fail. A conflict of what the step did fails the step.
+      if (inst.id == 0) throw;
+      error = e.what();
     } catch (const std::exception& e) {
       error = e.what();
     }
@@ -1149,7 +624,7 @@ void WorkflowRuntime::run(WorkflowInstance& inst, const WorkflowDefinition& d) {
         if (take_cancel_request(inst.id, false)) {  // cancelled from inside the failed step
           Transaction tx(s_.db);
           end_wait(inst);
-          finish(inst, "cancelled");
+          finish(inst, InstanceState::kCancelled);
           tx.commit();
           return;
         }
@@ -1159,19 +634,19 @@ void WorkflowRuntime::run(WorkflowInstance& inst, const WorkflowDefinition& d) {
         const bool cancel_it = inst.id != 0 && take_cancel_request(inst.id, false);
         inst.id = 0;
         inst.revision = 0;
-        inst.state = "running";
+        inst.state = InstanceState::kRunning;
         inst.position = here;
-        inst.wait = nullptr;
+        inst.wait = std::monostate{};
         inst.ended_at.reset();
         if (cancel_it) {
-          finish(inst, "cancelled");
+          finish(inst, InstanceState::kCancelled);
           return;
         }
       }
       fail(inst, step, error);
       return;
     }
-    if (stop) {
+    if (outcome == StepOutcome::kStop) {
       cancelled_meanwhile();
       return;
     }
@@ -1202,8 +677,8 @@ void WorkflowRuntime::fail(WorkflowInstance& inst, const WorkflowStep& s,
     store_if_new(inst);  // the retry timer names the instance
     const TimerId timer =
         s_.scheduler.schedule(due, kResumeTimerKind, Json{{"instance", inst.id}}, inst.customer_id);
-    inst.state = "retrying";
-    inst.wait = {{"kind", "retry"}, {"timer", timer}, {"due", format_time(due)}};
+    inst.state = InstanceState::kRetrying;
+    inst.wait = RetryWait{timer, due};
     detail["retry_at"] = format_time(due);
     save(inst, here, to_string(s.type), "failed", detail);
     tx.commit();
@@ -1215,21 +690,21 @@ void WorkflowRuntime::fail(WorkflowInstance& inst, const WorkflowStep& s,
   save(inst, here, to_string(s.type), "failed", detail);
   s_.log.error("workflows", "instance " + std::to_string(inst.id) + " (" + inst.workflow +
                                 ") failed at " + here + ": " + error);
-  finish(inst, "failed", error);
+  finish(inst, InstanceState::kFailed, error);
 }
 
-void WorkflowRuntime::finish(WorkflowInstance& inst, const std::string& state,
+void WorkflowRuntime::finish(WorkflowInstance& inst, InstanceState state,
                              const std::string& error) {
   const std::string here = inst.position;
   inst.state = state;
   inst.position.clear();
-  inst.wait = nullptr;
+  inst.wait = std::monostate{};
   inst.ended_at = s_.clock.now();
   if (!error.empty()) inst.error = error;
   Json detail = Json::object();
   if (!here.empty()) detail["at"] = here;
   if (!error.empty()) detail["error"] = error;
-  save(inst, "", "instance", state, detail);
+  save(inst, "", "instance", to_string(state), detail);
   if (inst.parent_id) enqueue({Work::Kind::kChild, *inst.parent_id, inst.id, nullptr, ""});
 }
 

@@ -1,5 +1,16 @@
-// The kernel's WorkflowEngine: definitions subscribed to the bus, instances
-// advanced step by step, each step committed with the instance's position.
+// The kernel's WorkflowEngine: definitions whose triggers the bus reaches
+// through an index, instances advanced step by step, each step committed
+// with the instance's position.
+//
+// Its parts, one file each:
+//   workflow_registry.cpp    definitions (validate, install, versions),
+//                            actions, named conditions, channel sinks
+//   workflow_facts.cpp       the facts conditions and templates see
+//   workflow_steps.cpp       one executor per step type
+//   workflow_runtime.cpp     the loop: triggers, the work queue, running an
+//                            instance, resuming its waits, failing, ending
+//   workflow_position.cpp    positions in a definition
+//   workflow_trigger_index.cpp  which triggers an event may start
 #pragma once
 
 #include <deque>
@@ -14,7 +25,10 @@
 #include "crm/scheduler.hpp"
 #include "event_dispatcher.hpp"
 #include "sqlite_database.hpp"
+#include "workflow_facts.hpp"
+#include "workflow_position.hpp"
 #include "workflow_store.hpp"
+#include "workflow_trigger_index.hpp"
 
 namespace crm::core {
 
@@ -33,7 +47,7 @@ inline constexpr const char* kResumeTimerKind = "workflow.resume";
 // so the instance advances after that commit (see open()).
 inline constexpr const char* kResumeDueEvent = "workflow.resume_due";
 
-class WorkflowRuntime final : public HostWorkflowEngine {
+class WorkflowRuntime final : public HostWorkflowEngine, NamedConditions {
  public:
   explicit WorkflowRuntime(WorkflowServices services);
   ~WorkflowRuntime() override;
@@ -44,9 +58,9 @@ class WorkflowRuntime final : public HostWorkflowEngine {
   // sink and the timer handler, and loads installed definitions. Called once
   // the kernel schema exists.
   void open();
-  // Subscribes the installed definitions to their triggers. Called once the
-  // plugins have started, so that no workflow runs before the plugin actions
-  // it calls exist.
+  // Files the installed definitions' triggers. Called once the plugins have
+  // started, so that no workflow runs before the plugin actions it calls
+  // exist.
   void activate();
   int recover() override;
   int recover(Seconds idle) override;
@@ -70,6 +84,9 @@ class WorkflowRuntime final : public HostWorkflowEngine {
   void add_action(std::string name, ActionSpec spec, ActionFunction fn) override;
   void remove_action(std::string_view name) override;
   std::vector<std::pair<std::string, ActionSpec>> actions() const override;
+  void add_condition(std::string name, ConditionSpec spec, ConditionFunction fn) override;
+  void remove_condition(std::string_view name) override;
+  std::vector<std::pair<std::string, ConditionSpec>> conditions() const override;
   void set_channel(std::string channel, std::shared_ptr<ChannelSink> sink) override;
   std::shared_ptr<ChannelSink> channel_sink(std::string_view channel) const override;
 
@@ -81,24 +98,30 @@ class WorkflowRuntime final : public HostWorkflowEngine {
 
  private:
   using Definition = std::shared_ptr<const WorkflowDefinition>;
-  // What a trigger subscription needs on every event, prepared at install.
-  // The subscription holds it, so no lookup by name is made per event; a
-  // subscription replaced or removed while a dispatch is under way finds it
-  // no longer live.
-  struct Trigger {
+  // An installed trigger, as the bus reaches it (through triggers_): what
+  // it needs on every event is prepared at install. A trigger replaced or
+  // removed while a dispatch is under way finds itself no longer live.
+  struct Trigger final : DispatchTarget {
+    WorkflowRuntime* runtime = nullptr;
     Definition definition;
     bool needs_customer = false;
     CompiledCondition condition;
     bool live = true;
+    void deliver(const Event& e) const override {
+      if (live) runtime->on_trigger(*this, e);
+    }
   };
   struct Installed {
     Definition definition;
-    SubscriptionId subscription = 0;
     std::shared_ptr<Trigger> trigger;
   };
   struct Action {
     ActionSpec spec;
     std::shared_ptr<const ActionFunction> fn;
+  };
+  struct Condition {
+    ConditionSpec spec;
+    std::shared_ptr<const ConditionFunction> fn;
   };
   // Why an instance is taken up again.
   struct Work {
@@ -115,9 +138,50 @@ class WorkflowRuntime final : public HostWorkflowEngine {
     InstanceId instance;
     std::vector<std::string> chain;
   };
+  // What one step's executor did: moved `pos` on (the loop goes on), or
+  // stopped the instance (it waits or ended).
+  enum class StepOutcome { kNext, kStop };
+  // What an executor is given: the step, where it is, and the time.
+  struct StepAt {
+    const WorkflowStep& step;
+    Position& pos;
+    const std::string& here;
+    TimePoint now;
+  };
   class StepContext;
+  class ConditionScope;
 
+  // --- registry (workflow_registry.cpp) ---
   void subscribe(const std::string& name);
+  Definition version_of(const std::string& name, int version);
+  // Whether any action or condition of `plugin` is registered.
+  bool plugin_loaded(const std::string& plugin) const;
+  // "unknown action 'x'" (or condition), saying which plugin to load when
+  // that is why.
+  std::string unknown_message(const char* what, const std::string& name) const;
+  void check_named_conditions(const Json& condition, const std::string& path,
+                              std::vector<DefinitionError>& errors) const;
+  // NamedConditions: the registered condition's verdict; NotFound for an
+  // unknown name.
+  bool test(const std::string& name, const Json& args, const Json& facts) const override;
+
+  // --- steps (workflow_steps.cpp) ---
+  StepOutcome run_step(WorkflowInstance& inst, const WorkflowDefinition& d, const StepAt& at);
+  StepOutcome run_action(WorkflowInstance& inst, const WorkflowDefinition& d, const StepAt& at);
+  StepOutcome run_wait(WorkflowInstance& inst, const WorkflowDefinition& d, const StepAt& at);
+  StepOutcome run_branch(WorkflowInstance& inst, const WorkflowDefinition& d, const StepAt& at);
+  StepOutcome run_task(WorkflowInstance& inst, const StepAt& at);
+  StepOutcome run_sub_workflow(WorkflowInstance& inst, const WorkflowDefinition& d,
+                               const StepAt& at);
+  StepOutcome run_end(WorkflowInstance& inst, const StepAt& at);
+  // Moves past the current step and saves it with its history entry.
+  void step_done(WorkflowInstance& inst, const WorkflowDefinition& d, const StepAt& at,
+                 const std::string& type, const std::string& outcome, Json detail);
+  // The instance waits for `w`; its history entry says so.
+  void wait_for(WorkflowInstance& inst, Wait w, const StepAt& at, const std::string& type,
+                Json detail);
+
+  // --- the loop (workflow_runtime.cpp) ---
   void on_trigger(const Trigger& t, const Event& e);
   // task.completed and task.cancelled: the wait on that task ends.
   void on_task_ended(const Event& e);
@@ -129,12 +193,15 @@ class WorkflowRuntime final : public HostWorkflowEngine {
                                  Json variables, std::optional<InstanceId> parent,
                                  std::vector<std::string> chain) const;
   // Inserts an instance not stored yet (id 0), with its "started" history.
+  // Throws Conflict when the one-per-customer guard refuses it.
   void store_if_new(WorkflowInstance& inst);
   // make_instance() and store_if_new(): the instance's id.
   InstanceId create(const WorkflowDefinition& d, std::optional<CustomerId> customer, Json variables,
                     std::optional<InstanceId> parent, std::vector<std::string> chain);
   // Runs a new instance at once (nothing else is running), then the queue.
-  void run_now(WorkflowInstance& inst, const WorkflowDefinition& d);
+  // A Conflict (another process started one for the customer) is thrown
+  // when `conflict_throws`, else logged: a trigger's loser starts nothing.
+  void run_now(WorkflowInstance& inst, const WorkflowDefinition& d, bool conflict_throws);
   void enqueue(Work w);
   void drain();
   void take_up(const Work& w);
@@ -145,24 +212,19 @@ class WorkflowRuntime final : public HostWorkflowEngine {
   // a parent's cancellation stands only if the step that made it committed.
   bool take_cancel_request(InstanceId id, bool step_committed);
   void fail(WorkflowInstance& inst, const WorkflowStep& s, const std::string& error);
-  void finish(WorkflowInstance& inst, const std::string& state, const std::string& error = "");
+  void finish(WorkflowInstance& inst, InstanceState state, const std::string& error = "");
   void save(WorkflowInstance& inst, const std::string& position, const std::string& type,
             const std::string& outcome, Json detail);
-
-  Definition version_of(const std::string& name, int version);
-  // Whether any action of `plugin` (named "<plugin>.<action>") is registered.
-  bool plugin_loaded(const std::string& plugin) const;
-  // "unknown action 'x'", saying which plugin to load when that is why.
-  std::string unknown_action_message(const std::string& name) const;
-  Json facts_for(const WorkflowInstance& inst, bool with_customer);
-  const Json& event_facts(const Event& e, bool with_customer);
   Actor actor_of(const WorkflowInstance& inst) const;
 
   WorkflowServices s_;
   WorkflowStore rows_;
+  WorkflowFacts facts_;
+  TriggerIndex triggers_;
   std::map<std::string, Installed, std::less<>> installed_;
   std::map<std::pair<std::string, int>, Definition> versions_;  // cache of stored versions
   std::map<std::string, Action, std::less<>> actions_;
+  std::map<std::string, Condition, std::less<>> conditions_;
   std::map<std::string, std::shared_ptr<ChannelSink>, std::less<>> channels_;
   // Used when no sink is registered for a channel nor for "*" (a plugin that
   // replaced the default and stopped leaves the kernel's one in force).
@@ -178,17 +240,6 @@ class WorkflowRuntime final : public HostWorkflowEngine {
   std::map<InstanceId, InstanceId> cancel_requested_;
   int max_depth_ = 8;
   bool open_ = false;
-  // The customer as trigger conditions saw it last, valid while the
-  // database's change counter has not moved: one event checked by a hundred
-  // workflows reads the customer once.
-  std::optional<CustomerId> cached_customer_id_;
-  std::int64_t cached_at_changes_ = -1;
-  Json cached_customer_;
-  // The facts of the event being dispatched: every workflow subscribed to
-  // it sees the same Event object, so they are built once per event.
-  const Event* facts_event_ = nullptr;
-  std::uint64_t facts_dispatch_ = 0;
-  Json facts_;
 };
 
 }  // namespace crm::core

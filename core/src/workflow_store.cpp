@@ -47,11 +47,29 @@ CREATE TABLE workflow_history (
 );
 CREATE INDEX workflow_history_instance ON workflow_history(instance_id, id);
 )sql"},
+      // One active instance per (workflow, customer) unless the definition
+      // allows parallel ones, held by the database itself: of two processes
+      // starting the same workflow for one customer, the second INSERT
+      // fails. `single` is set on the instances the guard covers (its
+      // definition's allow_parallel is false). Active instances already
+      // stored get it too, except the newer ones of a pair a race left
+      // before this index existed (they run on, unguarded).
+      {2, "one active instance per workflow and customer, as a unique index", R"sql(
+ALTER TABLE workflow_instances ADD COLUMN single INTEGER NOT NULL DEFAULT 0;
+UPDATE workflow_instances SET single = 1
+ WHERE state IN ('running', 'waiting', 'retrying') AND customer_id IS NOT NULL
+   AND NOT COALESCE((SELECT json_extract(d.definition, '$.allow_parallel')
+                       FROM workflow_definitions d
+                      WHERE d.name = workflow_instances.workflow
+                        AND d.version = workflow_instances.version), 0)
+   AND id = (SELECT MIN(o.id) FROM workflow_instances o
+              WHERE o.workflow = workflow_instances.workflow
+                AND o.customer_id = workflow_instances.customer_id
+                AND o.state IN ('running', 'waiting', 'retrying'));
+CREATE UNIQUE INDEX workflow_instances_one_active ON workflow_instances(workflow, customer_id)
+ WHERE single = 1 AND state IN ('running', 'waiting', 'retrying');
+)sql"},
   };
-}
-
-bool is_active_state(std::string_view s) {
-  return s == "running" || s == "waiting" || s == "retrying";
 }
 
 void WorkflowStore::save_definition(const std::string& name, int version, const Json& definition,
@@ -101,49 +119,65 @@ SqlValue optional_id(const std::optional<std::int64_t>& v) {
   return v ? SqlValue{*v} : SqlValue{nullptr};
 }
 
-SqlValue wait_field(const Json& wait, const char* key) {
-  if (!wait.is_object()) return nullptr;
-  const auto it = wait.find(key);
-  if (it == wait.end() || it->is_null()) return nullptr;
-  if (it->is_number_integer()) return it->get<std::int64_t>();
-  return it->dump();
-}
-
 std::vector<SqlValue> state_params(const WorkflowInstance& i) {
-  const bool waiting = i.wait.is_object();
-  SqlValue wait_event = nullptr;
-  if (waiting && i.wait.value("kind", "") == "event") wait_event = i.wait.value("event", "");
-  return {i.state,
+  SqlValue wait_event = nullptr, wait_task = nullptr, wait_child = nullptr;
+  if (const auto* w = std::get_if<EventWait>(&i.wait)) wait_event = w->event;
+  if (const auto* w = std::get_if<TaskWait>(&i.wait)) wait_task = w->task;
+  if (const auto* w = std::get_if<ChildWait>(&i.wait)) wait_child = w->child;
+  const auto timer = wait_timer(i.wait);
+  const bool waiting = !std::holds_alternative<std::monostate>(i.wait);
+  return {to_string(i.state),
           i.position,
           i.variables.dump(),
-          waiting ? SqlValue{i.wait.dump()} : SqlValue{nullptr},
+          waiting ? SqlValue{to_json(i.wait).dump()} : SqlValue{nullptr},
           wait_event,
-          wait_field(i.wait, "task"),
-          wait_field(i.wait, "timer"),
-          wait_field(i.wait, "child"),
+          wait_task,
+          timer ? SqlValue{*timer} : SqlValue{nullptr},
+          wait_child,
           i.error,
           std::int64_t{i.attempts},
           to_unix(i.updated_at),
           i.ended_at ? SqlValue{to_unix(*i.ended_at)} : SqlValue{nullptr}};
 }
 
+// A stored row's state or wait that does not parse is a broken database.
+template <class F>
+auto stored(F parse, const char* column, InstanceId id) {
+  try {
+    return parse();
+  } catch (const InvalidInput& e) {
+    throw StoreError(std::string("workflow_instances.") + column + " of instance " +
+                     std::to_string(id) + ": " + e.what());
+  }
+}
+
 }  // namespace
 
-InstanceId WorkflowStore::insert(const WorkflowInstance& i) {
+InstanceId WorkflowStore::insert(const WorkflowInstance& i, bool single) {
   std::vector<SqlValue> params = {i.workflow,
                                   std::int64_t{i.version},
                                   optional_id(i.customer_id),
                                   optional_id(i.parent_id),
                                   Json(i.chain).dump(),
-                                  to_unix(i.started_at)};
+                                  to_unix(i.started_at),
+                                  std::int64_t{single ? 1 : 0}};
   const auto state = state_params(i);
   params.insert(params.end(), state.begin(), state.end());
-  db_.execute(
-      "INSERT INTO workflow_instances (workflow, version, customer_id, parent_id, chain, "
-      "started_at, state, position, variables, wait, wait_event, wait_task, wait_timer, "
-      "wait_child, error, attempts, updated_at, ended_at) VALUES "
-      "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-      params);
+  try {
+    db_.execute(
+        "INSERT INTO workflow_instances (workflow, version, customer_id, parent_id, chain, "
+        "started_at, single, state, position, variables, wait, wait_event, wait_task, "
+        "wait_timer, wait_child, error, attempts, updated_at, ended_at) VALUES "
+        "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        params);
+  } catch (const StoreError& e) {
+    if (single && std::string_view(e.what()).find("UNIQUE") != std::string_view::npos) {
+      throw Conflict("workflow '" + i.workflow + "' already has an active instance for customer " +
+                     (i.customer_id ? std::to_string(*i.customer_id) : std::string("(none)")) +
+                     ": another one was started at the same time");
+    }
+    throw;
+  }
   return db_.last_insert_id();
 }
 
@@ -177,10 +211,13 @@ std::vector<WorkflowInstance> WorkflowStore::select(const std::string& where_and
         i.workflow = r.text(1);
         i.version = static_cast<int>(r.integer(2));
         if (!r.is_null(3)) i.customer_id = r.integer(3);
-        i.state = r.text(4);
+        i.state = stored([&] { return parse_instance_state(r.text(4)); }, "state", i.id);
         i.position = r.text(5);
         i.variables = parse_stored_json(r.text(6), "workflow_instances.variables", i.id);
-        if (!r.is_null(7)) i.wait = parse_stored_json(r.text(7), "workflow_instances.wait", i.id);
+        if (!r.is_null(7)) {
+          const Json wait = parse_stored_json(r.text(7), "workflow_instances.wait", i.id);
+          i.wait = stored([&] { return wait_from_json(wait); }, "wait", i.id);
+        }
         i.error = r.text(8);
         i.attempts = static_cast<int>(r.integer(9));
         if (!r.is_null(10)) i.parent_id = r.integer(10);
@@ -214,7 +251,7 @@ std::vector<WorkflowInstance> WorkflowStore::query(const InstanceQuery& q) {
   }
   if (q.state) {
     where += " AND state = ?";
-    params.emplace_back(*q.state);
+    params.emplace_back(to_string(*q.state));
   }
   where += " ORDER BY id DESC";
   if (q.limit >= 0) where += " LIMIT " + std::to_string(q.limit);
@@ -257,6 +294,14 @@ std::vector<std::string> WorkflowStore::waited_event_types() {
 }
 
 void WorkflowStore::move_customer(CustomerId from, CustomerId to) {
+  // Both customers may have an active instance of one workflow: the merged
+  // one's leaves the unique guard (and runs on), as it did before merging.
+  db_.execute(
+      "UPDATE workflow_instances SET single = 0 WHERE customer_id = ? AND single = 1 AND "
+      "state IN ('running', 'waiting', 'retrying') AND EXISTS (SELECT 1 FROM workflow_instances o "
+      "WHERE o.workflow = workflow_instances.workflow AND o.customer_id = ? AND o.single = 1 AND "
+      "o.state IN ('running', 'waiting', 'retrying'))",
+      {from, to});
   db_.execute("UPDATE workflow_instances SET customer_id = ? WHERE customer_id = ?", {to, from});
 }
 
@@ -333,35 +378,3 @@ std::vector<StepRecord> WorkflowStore::history(InstanceId id) {
 }
 
 }  // namespace crm::core
-
-namespace crm {
-
-Json to_json(const WorkflowInstance& i) {
-  Json j{{"id", i.id},
-         {"workflow", i.workflow},
-         {"version", i.version},
-         {"customer_id", nullptr},
-         {"state", i.state},
-         {"position", i.position},
-         {"variables", i.variables},
-         {"wait", i.wait},
-         {"error", i.error},
-         {"attempts", i.attempts},
-         {"parent_id", nullptr},
-         {"chain", i.chain},
-         {"started_at", format_time(i.started_at)},
-         {"updated_at", format_time(i.updated_at)},
-         {"ended_at", nullptr}};
-  if (i.customer_id) j["customer_id"] = *i.customer_id;
-  if (i.parent_id) j["parent_id"] = *i.parent_id;
-  if (i.ended_at) j["ended_at"] = format_time(*i.ended_at);
-  return j;
-}
-
-Json to_json(const StepRecord& r) {
-  return Json{{"instance_id", r.instance_id}, {"at", format_time(r.at)},
-              {"position", r.position},       {"type", r.type},
-              {"outcome", r.outcome},         {"detail", r.detail}};
-}
-
-}  // namespace crm

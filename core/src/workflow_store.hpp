@@ -9,7 +9,7 @@
 
 #include "crm/database.hpp"
 #include "crm/error.hpp"
-#include "crm/workflow_engine.hpp"
+#include "crm/workflow_instance.hpp"
 
 namespace crm::core {
 
@@ -39,7 +39,10 @@ class WorkflowStore {
   bool remove_installed(const std::string& name);
 
   // --- instances ---
-  InstanceId insert(const WorkflowInstance& i);
+  // Inserts a new instance. `single`: the one-active-per-customer guard
+  // covers it (its definition does not allow parallel instances); throws
+  // Conflict when the customer has an active one already.
+  InstanceId insert(const WorkflowInstance& i, bool single);
   // Writes state, position, variables, wait, error, attempts and times, and
   // bumps i.revision. Throws InstanceMoved when the stored revision is not
   // i.revision.
@@ -79,8 +82,5 @@ class WorkflowStore {
   std::vector<std::pair<InstanceId, std::int64_t>> pairs(std::string_view sql);
   Database& db_;
 };
-
-// True for the states in which an instance still has work to do.
-bool is_active_state(std::string_view state);
 
 }  // namespace crm::core

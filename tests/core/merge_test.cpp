@@ -123,7 +123,7 @@ TEST_F(MergeTest, AWaitingWorkflowOfTheMergedCustomerGoesOnWithTheSurvivor) {
   const CustomerId keep = store.customers().add(customer("Keep"), alice);
   const CustomerId other = store.customers().add(customer("Other"), alice);
   const auto inst = k->workflows().start("tag_later", other);
-  ASSERT_EQ(k->workflows().instance(inst)->state, "waiting");
+  ASSERT_EQ(k->workflows().instance(inst)->state, crm::InstanceState::kWaiting);
 
   store.customers().merge(keep, other, alice);
   EXPECT_EQ(k->workflows().instance(inst)->customer_id, keep);
@@ -133,7 +133,7 @@ TEST_F(MergeTest, AWaitingWorkflowOfTheMergedCustomerGoesOnWithTheSurvivor) {
 
   const auto run = k->scheduler().run_due(k->clock().now() + 25h);
   EXPECT_EQ(run.failed, 0);
-  EXPECT_EQ(k->workflows().instance(inst)->state, "completed");
+  EXPECT_EQ(k->workflows().instance(inst)->state, crm::InstanceState::kCompleted);
   EXPECT_EQ(store.customers().get(keep).tags, std::vector<std::string>{"followed-up"});
 }
 

@@ -344,12 +344,13 @@ TEST_F(RetentionPlugin, WinBackWorkflowOffersAnIncentiveAndMeasuresReactivation)
   crm::InstanceQuery q;
   q.workflow = "win_back";
   q.customer_id = risky[2];
-  EXPECT_EQ(kernel_.workflows().instances(q).at(0).state, "cancelled");  // opted out
+  EXPECT_EQ(kernel_.workflows().instances(q).at(0).state,
+            crm::InstanceState::kCancelled);  // opted out
 
   // Ada buys again within the 30 days; Ben does not.
   purchase(risky[0], "2026-01-20", 90);
   q.customer_id = risky[0];
-  EXPECT_EQ(kernel_.workflows().instances(q).at(0).state, "completed");
+  EXPECT_EQ(kernel_.workflows().instances(q).at(0).state, crm::InstanceState::kCompleted);
   auto tags = [&](crm::CustomerId id) { return kernel_.store().customers().get(id).tags; };
   EXPECT_EQ(tags(risky[0]), (std::vector<std::string>{"won-back"}));
   const auto later = crm::parse_time("2026-02-10T00:00:00Z");

@@ -224,7 +224,9 @@ TEST(ConditionOperators, BranchOfAWorkflowTakesTheOperatorsVerdict) {
             {"then", {{{"type", "action"}, {"action", "add_tag"}, {"params", {{"tag", name}}}}}},
             {"else", {{{"type", "end"}, {"state", "cancelled"}}}}}}}});
     const auto id = k.workflows().start(name, c);
-    EXPECT_EQ(k.workflows().instance(id)->state, expected ? "completed" : "cancelled") << op;
+    EXPECT_EQ(k.workflows().instance(id)->state,
+              expected ? crm::InstanceState::kCompleted : crm::InstanceState::kCancelled)
+        << op;
     EXPECT_EQ(has_tag(k, c, name), expected) << op;
   }
 }

@@ -117,10 +117,10 @@ TEST(WorkflowDurations, LongestWaitEndsWhenItSays) {
   const auto id = k.workflows().start("limits", std::nullopt);
   const auto inst = k.workflows().instance(id);
   ASSERT_TRUE(inst);
-  EXPECT_EQ(inst->state, "waiting");
-  EXPECT_EQ(inst->wait["due"], crm::format_time(kStart + Seconds{36500LL * 86400}));
+  EXPECT_EQ(inst->state, crm::InstanceState::kWaiting);
+  EXPECT_EQ(std::get<crm::TimerWait>(inst->wait).due, kStart + Seconds{36500LL * 86400});
   run_until(k, kStart + Seconds{36500LL * 86400 - 1});
-  EXPECT_EQ(k.workflows().instance(id)->state, "waiting");
+  EXPECT_EQ(k.workflows().instance(id)->state, crm::InstanceState::kWaiting);
 }
 
 TEST(WorkflowDurations, CreateTaskActionRefusesAnAbsurdDue) {
@@ -132,7 +132,7 @@ TEST(WorkflowDurations, CreateTaskActionRefusesAnAbsurdDue) {
         {"params", {{"title", "t"}, {"owner", "o"}, {"due", "9223372036854775807s"}}}}})));
   const auto id = k.workflows().start("limits", c);
   const auto inst = k.workflows().instance(id);
-  EXPECT_EQ(inst->state, "failed");
+  EXPECT_EQ(inst->state, crm::InstanceState::kFailed);
   EXPECT_EQ(inst->error, "due '9223372036854775807s' is longer than 100 years");
   EXPECT_TRUE(tasks_of(k, c).empty());
 }
@@ -152,11 +152,12 @@ TEST(WorkflowRetry, ZeroDelayWithHugeBackoffRetriesAtOnce) {
   const auto id = k.workflows().start("limits", std::nullopt);
   // The third failure's delay is 0 * 1e308^2 = 0 * inf: NaN, which must not
   // become a year's delay.
-  for (int run = 0; run < 4 && k.workflows().instance(id)->state == "retrying"; ++run) {
-    EXPECT_EQ(k.workflows().instance(id)->wait["due"], crm::format_time(kStart)) << run;
+  for (int run = 0; run < 4 && k.workflows().instance(id)->state == crm::InstanceState::kRetrying;
+       ++run) {
+    EXPECT_EQ(std::get<crm::RetryWait>(k.workflows().instance(id)->wait).due, kStart) << run;
     run_until(k, kStart);
   }
-  EXPECT_EQ(k.workflows().instance(id)->state, "completed");
+  EXPECT_EQ(k.workflows().instance(id)->state, crm::InstanceState::kCompleted);
   EXPECT_EQ(calls, 4);
 }
 
@@ -207,7 +208,7 @@ TEST(WorkflowNesting, SevenThousandNestedBranchesAreRefusedAtTheDepthLimit) {
   EXPECT_EQ(errors_of(k, nested_branches(49)).size(), 1u);
   k.workflows().install(nested_branches(48));
   const auto id = k.workflows().start("limits", std::nullopt);
-  EXPECT_EQ(k.workflows().instance(id)->state, "completed");
+  EXPECT_EQ(k.workflows().instance(id)->state, crm::InstanceState::kCompleted);
 }
 
 TEST(WorkflowNesting, ThirtyThousandNestedNotsAreRefusedNotRecursedInto) {

@@ -52,9 +52,10 @@ TEST(WorkflowPluginWait, ActionOfAnUnloadedPluginWaitsNamingItAndGoesOnWhenItIsB
     k.workflows().remove_action("fake.touch");  // the plugin stopped
     id = k.workflows().start("uses_plugin", c);
     const auto inst = k.workflows().instance(id);
-    EXPECT_EQ(inst->state, "waiting");
+    EXPECT_EQ(inst->state, crm::InstanceState::kWaiting);
     EXPECT_EQ(inst->position, "$.steps[1]");
-    EXPECT_EQ(inst->wait, (Json{{"kind", "plugin"}, {"plugin", "fake"}, {"action", "fake.touch"}}));
+    EXPECT_EQ(crm::to_json(inst->wait),
+              (Json{{"kind", "plugin"}, {"plugin", "fake"}, {"action", "fake.touch"}}));
     EXPECT_EQ(inst->error, "");
     EXPECT_EQ(inst->attempts, 0);
     const auto h = k.workflows().history(id);
@@ -67,7 +68,7 @@ TEST(WorkflowPluginWait, ActionOfAnUnloadedPluginWaitsNamingItAndGoesOnWhenItIsB
     EXPECT_FALSE(has_tag(k, c, "touched"));
     // Still not loaded: nothing to take up, and it keeps waiting.
     EXPECT_EQ(k.workflows().recover(), 0);
-    EXPECT_EQ(k.workflows().instance(id)->state, "waiting");
+    EXPECT_EQ(k.workflows().instance(id)->state, crm::InstanceState::kWaiting);
     // Another instance cannot start meanwhile: a waiting one is active.
     EXPECT_THROW(k.workflows().start("uses_plugin", c), crm::InvalidInput);
   }
@@ -75,16 +76,17 @@ TEST(WorkflowPluginWait, ActionOfAnUnloadedPluginWaitsNamingItAndGoesOnWhenItIsB
   {
     crm::Kernel k(options(db, kStart + std::chrono::hours(1)));
     EXPECT_EQ(k.workflows().recover(), 0);
-    EXPECT_EQ(k.workflows().instance(id)->state, "waiting");
+    EXPECT_EQ(k.workflows().instance(id)->state, crm::InstanceState::kWaiting);
   }
   // The plugin is loaded again: the next recover (run-due) carries on.
   crm::Kernel k(options(db, kStart + std::chrono::hours(2)));
   int calls = 0;
   add_touch(k, &calls);
-  EXPECT_EQ(k.workflows().instance(id)->state, "waiting");  // opening runs nothing
+  EXPECT_EQ(k.workflows().instance(id)->state,
+            crm::InstanceState::kWaiting);  // opening runs nothing
   EXPECT_EQ(k.workflows().recover(), 1);
   const auto inst = k.workflows().instance(id);
-  EXPECT_EQ(inst->state, "completed");
+  EXPECT_EQ(inst->state, crm::InstanceState::kCompleted);
   EXPECT_EQ(inst->variables["touch"], (Json{{"ok", true}}));
   EXPECT_EQ(calls, 1);
   EXPECT_TRUE(has_tag(k, c, "touched"));
@@ -111,7 +113,7 @@ TEST(WorkflowPluginWait, MissingActionOfALoadedPluginOrOfTheKernelStillFails) {
   k.workflows().install(kUsesPlugin);
   k.workflows().remove_action("fake.touch");  // "fake" is loaded, without this action
   const auto id = k.workflows().start("uses_plugin", c);
-  EXPECT_EQ(k.workflows().instance(id)->state, "failed");
+  EXPECT_EQ(k.workflows().instance(id)->state, crm::InstanceState::kFailed);
   EXPECT_EQ(k.workflows().instance(id)->error, "unknown action 'fake.touch'");
 
   // A kernel action (no plugin in its name) gone missing fails as well.
@@ -120,7 +122,7 @@ TEST(WorkflowPluginWait, MissingActionOfALoadedPluginOrOfTheKernelStillFails) {
        {"steps", {{{"type", "action"}, {"action", "add_tag"}, {"params", {{"tag", "x"}}}}}}});
   k.workflows().remove_action("add_tag");
   const auto id2 = k.workflows().start("kernel_only", c);
-  EXPECT_EQ(k.workflows().instance(id2)->state, "failed");
+  EXPECT_EQ(k.workflows().instance(id2)->state, crm::InstanceState::kFailed);
   EXPECT_EQ(k.workflows().instance(id2)->error, "unknown action 'add_tag'");
 }
 
@@ -148,11 +150,11 @@ TEST(WorkflowPluginWait, CancellingAnInstanceWaitingForAPluginEndsIt) {
   k.workflows().install(kUsesPlugin);
   k.workflows().remove_action("fake.touch");
   const auto id = k.workflows().start("uses_plugin", c);
-  ASSERT_EQ(k.workflows().instance(id)->state, "waiting");
+  ASSERT_EQ(k.workflows().instance(id)->state, crm::InstanceState::kWaiting);
   EXPECT_TRUE(k.workflows().cancel(id));
   add_touch(k);
   EXPECT_EQ(k.workflows().recover(), 0);
-  EXPECT_EQ(k.workflows().instance(id)->state, "cancelled");
+  EXPECT_EQ(k.workflows().instance(id)->state, crm::InstanceState::kCancelled);
   EXPECT_FALSE(has_tag(k, c, "touched"));
 }
 
@@ -224,7 +226,7 @@ TEST(WorkflowWatch, HostStartedRightAfterACrashFinishesTheInstanceOnceItIsStale)
   {
     crm::Kernel k(wall_clock(db));
     const auto inst = only_instance(k, c);
-    ASSERT_EQ(inst.state, "running");
+    ASSERT_EQ(inst.state, crm::InstanceState::kRunning);
     ASSERT_EQ(inst.position, "$.steps[1]");
   }
   // Started at once: too young to take at the start, stale a second or two
@@ -242,7 +244,7 @@ TEST(WorkflowWatch, HostStartedRightAfterACrashFinishesTheInstanceOnceItIsStale)
   EXPECT_GT(result["runs"].get<int>(), 1) << out;
   crm::Kernel k(wall_clock(db));
   const auto inst = only_instance(k, c);
-  EXPECT_EQ(inst.state, "completed");
+  EXPECT_EQ(inst.state, crm::InstanceState::kCompleted);
   EXPECT_TRUE(has_tag(k, c, "done"));
   ASSERT_TRUE(inst.ended_at);
   EXPECT_LE(*inst.ended_at, until - Seconds{3}) << "taken up only at --until";

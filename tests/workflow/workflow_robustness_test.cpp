@@ -81,14 +81,14 @@ TEST(WorkflowRecovery, InstanceKilledMidStepIsTakenUpByRunDueNotByStartUp) {
   // Opening the database runs nothing: the killed step's write was rolled
   // back and the instance is still at that step, the first one's done.
   auto inst = only_instance(k, c);
-  EXPECT_EQ(inst.state, "running");
+  EXPECT_EQ(inst.state, crm::InstanceState::kRunning);
   EXPECT_EQ(inst.position, "$.steps[1]");
   EXPECT_TRUE(has_tag(k, c, "seen"));
   EXPECT_FALSE(has_tag(k, c, "done"));
 
   EXPECT_EQ(k.workflows().recover(), 1);
   inst = only_instance(k, c);
-  EXPECT_EQ(inst.state, "completed");
+  EXPECT_EQ(inst.state, crm::InstanceState::kCompleted);
   EXPECT_TRUE(has_tag(k, c, "done"));
   EXPECT_EQ(k.workflows().recover(), 0);
 }
@@ -111,7 +111,7 @@ TEST(WorkflowRecovery, RecentlyRunningInstanceIsLeftToItsProcess) {
   crm::Kernel k(options(db, kStart + Seconds{10}));
   add_deadly_action(k, false);
   EXPECT_EQ(k.workflows().recover(), 0);
-  EXPECT_EQ(only_instance(k, c).state, "running");
+  EXPECT_EQ(only_instance(k, c).state, crm::InstanceState::kRunning);
 }
 
 TEST(WorkflowRecovery, FiredTimerAndCompletedTaskLostInACrashAreResumed) {
@@ -141,11 +141,11 @@ TEST(WorkflowRecovery, FiredTimerAndCompletedTaskLostInACrashAreResumed) {
   });
   {
     crm::Kernel k(options(db, kStart + std::chrono::hours(2)));
-    EXPECT_EQ(only_instance(k, c).wait["kind"], "timer");
+    EXPECT_EQ(crm::to_json(only_instance(k, c).wait)["kind"], "timer");
     EXPECT_EQ(k.workflows().recover(), 1);
     const auto inst = only_instance(k, c);
-    EXPECT_EQ(inst.state, "waiting");
-    EXPECT_EQ(inst.wait["kind"], "task");
+    EXPECT_EQ(inst.state, crm::InstanceState::kWaiting);
+    EXPECT_EQ(crm::to_json(inst.wait)["kind"], "task");
   }
   // The task is completed, then the process dies before the engine sees it.
   run_and_kill([&] {
@@ -158,9 +158,9 @@ TEST(WorkflowRecovery, FiredTimerAndCompletedTaskLostInACrashAreResumed) {
   });
   crm::Kernel k(options(db, kStart + std::chrono::hours(3)));
   EXPECT_EQ(tasks_of(k, c).at(0).status, crm::Task::Status::kDone);
-  EXPECT_EQ(only_instance(k, c).state, "waiting");
+  EXPECT_EQ(only_instance(k, c).state, crm::InstanceState::kWaiting);
   EXPECT_EQ(k.workflows().recover(), 1);
-  EXPECT_EQ(only_instance(k, c).state, "completed");
+  EXPECT_EQ(only_instance(k, c).state, crm::InstanceState::kCompleted);
   EXPECT_TRUE(has_tag(k, c, "called"));
 }
 
@@ -191,7 +191,7 @@ TEST(WorkflowConcurrency, StepOfAnInstanceAdvancedElsewhereLeavesNothing) {
   // The second step gave up: its tag is gone and the instance was not moved
   // on (its revision is the one the other writer left).
   auto inst = only_instance(k, c);
-  EXPECT_EQ(inst.state, "running");
+  EXPECT_EQ(inst.state, crm::InstanceState::kRunning);
   EXPECT_EQ(inst.position, "$.steps[1]");
   EXPECT_FALSE(has_tag(k, c, "raced"));
   const auto h = k.workflows().history(inst.id);
@@ -225,7 +225,7 @@ TEST(WorkflowConcurrency, InstanceCancelledByAnotherProcessBetweenStepsRunsNoFur
   const auto c = add_customer(k, "Moe", "moe@example.com");
   const auto id = k.workflows().start("two_steps", c);
   EXPECT_EQ(second_ran, 0);
-  EXPECT_EQ(k.workflows().instance(id)->state, "cancelled");
+  EXPECT_EQ(k.workflows().instance(id)->state, crm::InstanceState::kCancelled);
   EXPECT_TRUE(k.scheduler().pending().empty());  // no retry was scheduled
 }
 
@@ -246,7 +246,7 @@ TEST(WorkflowCancel, CancelFromInsideAFailingStepCancels) {
                             {"retry", {{"max_attempts", 3}, {"delay", "1m"}}}}}}});
   const auto c = add_customer(k, "Nia", "nia@example.com");
   const auto id = k.workflows().start("doomed", c);
-  EXPECT_EQ(k.workflows().instance(id)->state, "cancelled");
+  EXPECT_EQ(k.workflows().instance(id)->state, crm::InstanceState::kCancelled);
   EXPECT_TRUE(k.scheduler().pending().empty());
 }
 
@@ -272,8 +272,8 @@ TEST(WorkflowCancel, CancellingTheParentFromTheChildsStepCancelsBoth) {
   const auto parent = k.workflows().start("mum", c);
   const auto kids = instances_of(k, std::string("kid"));
   ASSERT_EQ(kids.size(), 1u);
-  EXPECT_EQ(k.workflows().instance(parent)->state, "cancelled");
-  EXPECT_EQ(kids[0].state, "cancelled");
+  EXPECT_EQ(k.workflows().instance(parent)->state, crm::InstanceState::kCancelled);
+  EXPECT_EQ(kids[0].state, crm::InstanceState::kCancelled);
   EXPECT_FALSE(has_tag(k, c, "kid"));
   EXPECT_FALSE(has_tag(k, c, "mum"));
 }
@@ -287,12 +287,12 @@ TEST(WorkflowCancel, CancelEndsTheTaskTheTimerAndTheChild) {
       {{"name", "parent"}, {"steps", {{{"type", "workflow"}, {"workflow", "child"}}}}});
   const auto c = add_customer(k, "Yan", "yan@example.com");
   const auto parent = k.workflows().start("parent", c);
-  const auto child = k.workflows().instance(parent)->wait["child"].get<crm::InstanceId>();
+  const auto child = std::get<crm::ChildWait>(k.workflows().instance(parent)->wait).child;
   ASSERT_EQ(tasks_of(k, c).size(), 1u);
 
   EXPECT_TRUE(k.workflows().cancel(parent));
-  EXPECT_EQ(k.workflows().instance(parent)->state, "cancelled");
-  EXPECT_EQ(k.workflows().instance(child)->state, "cancelled");
+  EXPECT_EQ(k.workflows().instance(parent)->state, crm::InstanceState::kCancelled);
+  EXPECT_EQ(k.workflows().instance(child)->state, crm::InstanceState::kCancelled);
   EXPECT_EQ(tasks_of(k, c).at(0).status, crm::Task::Status::kCancelled);
   EXPECT_FALSE(k.workflows().cancel(parent));  // not active any more
 }
@@ -312,7 +312,7 @@ TEST(WorkflowCancel, CancelFromInsideItsOwnStepStopsItAfterTheStep) {
          {{"type", "action"}, {"action", "add_tag"}, {"params", {{"tag", "x"}}}}}}});
   const auto c = add_customer(k, "Zoe", "zoe@example.com");
   const auto id = k.workflows().start("quitter", c);
-  EXPECT_EQ(k.workflows().instance(id)->state, "cancelled");
+  EXPECT_EQ(k.workflows().instance(id)->state, crm::InstanceState::kCancelled);
   EXPECT_FALSE(has_tag(k, c, "x"));
 }
 
@@ -334,7 +334,7 @@ TEST(WorkflowTasks, CancelledTaskEndsTheWaitAndSaysSo) {
   const auto id = k.workflows().start("visit", c);
   k.store().tasks().cancel(tasks_of(k, c).at(0).id, crm::Actor::user("olga"));
   const auto inst = *k.workflows().instance(id);
-  EXPECT_EQ(inst.state, "completed");
+  EXPECT_EQ(inst.state, crm::InstanceState::kCompleted);
   EXPECT_EQ(inst.variables["visit"]["status"], "cancelled");
   EXPECT_TRUE(has_tag(k, c, "no-visit"));
 }
@@ -359,10 +359,10 @@ TEST(WorkflowCancel, ParentCancelledInAChildStepThatFailsIsNotCancelled) {
   const auto c = add_customer(k, "Quin", "quin@example.com");
   const auto parent = k.workflows().start("mum2", c);
   // The parent's cancellation went with the failed step: both go on.
-  EXPECT_EQ(k.workflows().instance(parent)->state, "waiting");
+  EXPECT_EQ(k.workflows().instance(parent)->state, crm::InstanceState::kWaiting);
   const auto kids = instances_of(k, std::string("kid2"));
   ASSERT_EQ(kids.size(), 1u);
-  EXPECT_EQ(kids[0].state, "retrying");
+  EXPECT_EQ(kids[0].state, crm::InstanceState::kRetrying);
 }
 
 TEST(WorkflowCancel, CancelAskedInAFailingFirstStepCancels) {
@@ -381,7 +381,7 @@ TEST(WorkflowCancel, CancelAskedInAFailingFirstStepCancels) {
                             {"retry", {{"max_attempts", 3}, {"delay", "1m"}}}}}}});
   const auto c = add_customer(k, "Rae", "rae@example.com");
   const auto id = k.workflows().start("first_fails", c);
-  EXPECT_EQ(k.workflows().instance(id)->state, "cancelled");
+  EXPECT_EQ(k.workflows().instance(id)->state, crm::InstanceState::kCancelled);
   EXPECT_TRUE(k.scheduler().pending().empty());
 }
 
@@ -392,7 +392,7 @@ TEST(WorkflowCancel, UninstallCancelsWaitingInstances) {
   const auto id = k.workflows().start("slow", c);
   EXPECT_TRUE(k.workflows().uninstall("slow"));
   EXPECT_FALSE(k.workflows().uninstall("slow"));
-  EXPECT_EQ(k.workflows().instance(id)->state, "cancelled");
+  EXPECT_EQ(k.workflows().instance(id)->state, crm::InstanceState::kCancelled);
   EXPECT_TRUE(k.scheduler().pending().empty());
   EXPECT_THROW(k.workflows().start("slow", c), crm::NotFound);
 }
@@ -407,7 +407,7 @@ TEST(WorkflowEvents, EngineResumeEventsTriggerNothing) {
   const auto c = add_customer(k, "Bea", "bea@example.com");  // customer.created: one spy
   const auto nap = k.workflows().start("nap", c);
   EXPECT_EQ(run_until(k, kStart + std::chrono::hours(2)).fired, 1);
-  EXPECT_EQ(k.workflows().instance(nap)->state, "completed");
+  EXPECT_EQ(k.workflows().instance(nap)->state, crm::InstanceState::kCompleted);
   for (const auto& i : instances_of(k, std::string("spy"))) {
     EXPECT_NE(i.variables["trigger"]["type"], "workflow.resume_due");
   }
@@ -426,15 +426,15 @@ TEST(WorkflowEvents, EventResumesOnlyTheWaitItWasMatchedFor) {
   k.bus().publish(crm::Event{"order.paid", {}, c, Json{{"n", 1}}});
   k.bus().publish(crm::Event{"order.paid", {}, c, Json{{"n", 2}}});  // nobody waits for it now
   auto inst = *k.workflows().instance(id);
-  EXPECT_EQ(inst.state, "waiting");
-  EXPECT_EQ(inst.wait["event"], "order.shipped");
+  EXPECT_EQ(inst.state, crm::InstanceState::kWaiting);
+  EXPECT_EQ(crm::to_json(inst.wait)["event"], "order.shipped");
   EXPECT_EQ(inst.variables["paid"]["payload"]["n"], 1);
   // Another customer's event does not move it.
   const auto other = add_customer(k, "Dan", "dan@example.com");
   k.bus().publish(crm::Event{"order.shipped", {}, other, Json::object()});
-  EXPECT_EQ(k.workflows().instance(id)->state, "waiting");
+  EXPECT_EQ(k.workflows().instance(id)->state, crm::InstanceState::kWaiting);
   k.bus().publish(crm::Event{"order.shipped", {}, c, Json::object()});
-  EXPECT_EQ(k.workflows().instance(id)->state, "completed");
+  EXPECT_EQ(k.workflows().instance(id)->state, crm::InstanceState::kCompleted);
 }
 
 TEST(WorkflowEvents, TimedOutEventWaitClearsTheVariable) {
@@ -452,7 +452,7 @@ TEST(WorkflowEvents, TimedOutEventWaitClearsTheVariable) {
   const auto c = add_customer(k, "Eli", "eli@example.com");
   const auto id = k.workflows().start("maybe", c);
   run_until(k, kStart + std::chrono::hours(25));
-  EXPECT_EQ(k.workflows().instance(id)->state, "completed");
+  EXPECT_EQ(k.workflows().instance(id)->state, crm::InstanceState::kCompleted);
   EXPECT_TRUE(has_tag(k, c, "unpaid"));
   EXPECT_FALSE(has_tag(k, c, "paid"));
 }
@@ -505,7 +505,7 @@ TEST(SubWorkflow, OnePerCustomerGuardAppliesToChildren) {
   k.workflows().start("survey", c);
   const auto parent = k.workflows().start("after_visit", c);
   const auto inst = *k.workflows().instance(parent);
-  EXPECT_EQ(inst.state, "failed");
+  EXPECT_EQ(inst.state, crm::InstanceState::kFailed);
   EXPECT_NE(inst.error.find("already has an active instance"), std::string::npos) << inst.error;
   EXPECT_EQ(instances_of(k, std::string("survey")).size(), 1u);
 }
@@ -528,11 +528,11 @@ TEST(SubWorkflow, FailingChildFailsTheParentAndNoWaitDoesNot) {
          {{"type", "action"}, {"action", "add_tag"}, {"params", {{"tag", "on"}}}}}}});
   const auto c1 = add_customer(k, "Gus", "gus@example.com");
   const auto waits = k.workflows().start("waits", c1);
-  EXPECT_EQ(k.workflows().instance(waits)->state, "failed");
+  EXPECT_EQ(k.workflows().instance(waits)->state, crm::InstanceState::kFailed);
   EXPECT_NE(k.workflows().instance(waits)->error.find("boom"), std::string::npos);
   const auto c2 = add_customer(k, "Hal", "hal@example.com");
   const auto forgets = k.workflows().start("fire_and_forget", c2);
-  EXPECT_EQ(k.workflows().instance(forgets)->state, "completed");
+  EXPECT_EQ(k.workflows().instance(forgets)->state, crm::InstanceState::kCompleted);
   EXPECT_TRUE(has_tag(k, c2, "on"));
 }
 
@@ -547,11 +547,11 @@ TEST(WorkflowStart, InsideACallersTransactionItRunsAfterTheCommitOrNever) {
   {
     crm::Transaction tx(k.store().db());
     kept = k.workflows().start("tagger", c);
-    EXPECT_EQ(k.workflows().instance(kept)->state, "running");  // not run yet
+    EXPECT_EQ(k.workflows().instance(kept)->state, crm::InstanceState::kRunning);  // not run yet
     EXPECT_FALSE(has_tag(k, c, "t"));
     tx.commit();
   }
-  EXPECT_EQ(k.workflows().instance(kept)->state, "completed");
+  EXPECT_EQ(k.workflows().instance(kept)->state, crm::InstanceState::kCompleted);
   EXPECT_TRUE(has_tag(k, c, "t"));
   crm::InstanceId dropped = 0;
   {
@@ -646,7 +646,7 @@ TEST(WorkflowWaits, UntilADatePastContinuesAtOnce) {
   cust.attributes = {{"renewal", "2020-01-01"}};
   const auto c = k.store().customers().add(cust, crm::Actor::user("test"));
   const auto id = k.workflows().start("renewal", c);
-  EXPECT_EQ(k.workflows().instance(id)->state, "completed");
+  EXPECT_EQ(k.workflows().instance(id)->state, crm::InstanceState::kCompleted);
   EXPECT_TRUE(has_tag(k, c, "r"));
   const auto h = k.workflows().history(id);
   EXPECT_TRUE(std::any_of(h.begin(), h.end(), [](const crm::StepRecord& r) {

@@ -33,9 +33,9 @@ TEST(ComplaintWorkflow, AnsweredInTimeThenCallBackAndSurvey) {
 
   auto inst = only_instance(k, c);
   EXPECT_EQ(inst.workflow, "complaint_handling");
-  EXPECT_EQ(inst.state, "waiting");
+  EXPECT_EQ(inst.state, crm::InstanceState::kWaiting);
   EXPECT_EQ(inst.position, "$.steps[1]");
-  EXPECT_EQ(inst.wait["kind"], "task");
+  EXPECT_EQ(crm::to_json(inst.wait)["kind"], "task");
   EXPECT_TRUE(has_tag(k, c, "open-complaint"));
   auto tasks = tasks_of(k, c);
   ASSERT_EQ(tasks.size(), 1u);
@@ -48,16 +48,16 @@ TEST(ComplaintWorkflow, AnsweredInTimeThenCallBackAndSurvey) {
   k.simulated_clock()->advance(3h);
   k.store().tasks().complete(tasks[0].id, crm::Actor::user("sam"));
   inst = *k.workflows().instance(inst.id);
-  EXPECT_EQ(inst.state, "waiting");
+  EXPECT_EQ(inst.state, crm::InstanceState::kWaiting);
   EXPECT_EQ(inst.position, "$.steps[4]");
-  EXPECT_EQ(inst.wait["kind"], "timer");
-  EXPECT_EQ(inst.wait["due"], crm::format_time(kStart + 3h + 48h));
+  EXPECT_EQ(crm::to_json(inst.wait)["kind"], "timer");
+  EXPECT_EQ(crm::to_json(inst.wait)["due"], crm::format_time(kStart + 3h + 48h));
   EXPECT_FALSE(has_tag(k, c, "open-complaint"));
   EXPECT_FALSE(has_tag(k, c, "service-recovery"));  // not a vip: the branch's else (empty)
 
   // One second early nothing happens; at the due time the call-back task appears.
   EXPECT_EQ(run_until(k, kStart + 3h + 48h - 1s).fired, 0);
-  EXPECT_EQ(k.workflows().instance(inst.id)->state, "waiting");
+  EXPECT_EQ(k.workflows().instance(inst.id)->state, crm::InstanceState::kWaiting);
   EXPECT_EQ(run_until(k, kStart + 3h + 48h).fired, 1);
   tasks = tasks_of(k, c);
   ASSERT_EQ(tasks.size(), 2u);
@@ -68,7 +68,7 @@ TEST(ComplaintWorkflow, AnsweredInTimeThenCallBackAndSurvey) {
   k.simulated_clock()->advance(2h);
   k.store().tasks().complete(callback.id, crm::Actor::user("sam"));
   inst = *k.workflows().instance(inst.id);
-  EXPECT_EQ(inst.state, "completed");
+  EXPECT_EQ(inst.state, crm::InstanceState::kCompleted);
   EXPECT_EQ(inst.ended_at, kStart + 53h);
   EXPECT_EQ(inst.variables["survey"]["status"], "sent");
   const auto sent = messages_to(k, c);
@@ -114,7 +114,7 @@ TEST(ComplaintWorkflow, LateTaskIsEscalated) {
   EXPECT_EQ(escalations[0].payload["instance"], id);
 
   auto inst = *k.workflows().instance(id);
-  EXPECT_EQ(inst.state, "waiting");
+  EXPECT_EQ(inst.state, crm::InstanceState::kWaiting);
   EXPECT_EQ(inst.position, "$.steps[1].on_timeout[1]");
   const auto tasks = tasks_of(k, c);
   ASSERT_EQ(tasks.size(), 2u);
@@ -124,7 +124,7 @@ TEST(ComplaintWorkflow, LateTaskIsEscalated) {
   EXPECT_EQ(escalation->title, "ESCALATED: phone complaint of Ben");
   EXPECT_EQ(escalation->due_at, kStart + 25h + 4h);
   EXPECT_EQ(k.store().tasks().find(answer)->status, crm::Task::Status::kOpen);
-  EXPECT_EQ(inst.wait["task"], escalation->id);
+  EXPECT_EQ(crm::to_json(inst.wait)["task"], escalation->id);
 
   // The original task completed late does not move the instance: it waits
   // for the escalation now.
@@ -134,7 +134,7 @@ TEST(ComplaintWorkflow, LateTaskIsEscalated) {
   k.store().tasks().complete(escalation->id, crm::Actor::user("sue"));
   inst = *k.workflows().instance(id);
   EXPECT_EQ(inst.position, "$.steps[4]");  // back on the main path, the 2-day wait
-  EXPECT_EQ(inst.wait["due"], crm::format_time(kStart + 26h + 48h));
+  EXPECT_EQ(crm::to_json(inst.wait)["due"], crm::format_time(kStart + 26h + 48h));
   EXPECT_TRUE(has_tag(k, c, "service-recovery"));  // a vip
   EXPECT_FALSE(has_tag(k, c, "open-complaint"));
 }
@@ -150,12 +150,12 @@ TEST(ComplaintWorkflow, WaitSurvivesRestartOfTheProcess) {
     open_complaint(k, c);
     id = only_instance(k, c).id;
     k.store().tasks().complete(tasks_of(k, c).at(0).id, crm::Actor::user("sam"));
-    EXPECT_EQ(k.workflows().instance(id)->wait["kind"], "timer");
+    EXPECT_TRUE(std::holds_alternative<crm::TimerWait>(k.workflows().instance(id)->wait));
   }  // the process ends in the middle of the 2-day wait
   {
     crm::Kernel k(options(db, kStart + 72h));
     auto inst = *k.workflows().instance(id);
-    EXPECT_EQ(inst.state, "waiting");
+    EXPECT_EQ(inst.state, crm::InstanceState::kWaiting);
     EXPECT_EQ(inst.position, "$.steps[4]");
     EXPECT_EQ(k.workflows().definition("complaint_handling").version, 1);
     const auto run = k.scheduler().run_due(k.clock().now());
@@ -167,7 +167,7 @@ TEST(ComplaintWorkflow, WaitSurvivesRestartOfTheProcess) {
     ASSERT_EQ(tasks.size(), 2u);
     EXPECT_EQ(tasks[1].due_at, kStart + 72h + 24h);
     k.store().tasks().complete(tasks[1].id, crm::Actor::user("sam"));
-    EXPECT_EQ(k.workflows().instance(id)->state, "completed");
+    EXPECT_EQ(k.workflows().instance(id)->state, crm::InstanceState::kCompleted);
     EXPECT_EQ(messages_to(k, c).size(), 1u);
   }
 }
@@ -203,9 +203,9 @@ TEST(WelcomeWorkflow, BuyerAndNonBuyer) {
   // After 3 days both wait for a first purchase (at most 7 more days).
   EXPECT_EQ(run_until(k, kStart + 72h).fired, 3);
   auto eva = only_instance(k, buyer);
-  EXPECT_EQ(eva.wait["kind"], "event");
-  EXPECT_EQ(eva.wait["event"], "purchase.recorded");
-  EXPECT_EQ(eva.wait["due"], crm::format_time(kStart + 240h));
+  EXPECT_EQ(crm::to_json(eva.wait)["kind"], "event");
+  EXPECT_EQ(crm::to_json(eva.wait)["event"], "purchase.recorded");
+  EXPECT_EQ(crm::to_json(eva.wait)["due"], crm::format_time(kStart + 240h));
 
   // Eva buys on day 4; a purchase of another customer does not wake her.
   k.simulated_clock()->set(kStart + 96h);
@@ -215,7 +215,7 @@ TEST(WelcomeWorkflow, BuyerAndNonBuyer) {
   other.kind = "purchase";
   other.amount = 5;
   k.store().interactions().record(other, crm::Actor::user("till"));
-  EXPECT_EQ(only_instance(k, buyer).wait["kind"], "event");
+  EXPECT_EQ(crm::to_json(only_instance(k, buyer).wait)["kind"], "event");
   crm::Interaction purchase = other;
   purchase.customer_id = buyer;
   purchase.amount = 42.5;
@@ -224,7 +224,8 @@ TEST(WelcomeWorkflow, BuyerAndNonBuyer) {
   EXPECT_EQ(eva.variables["first_purchase"]["type"], "purchase.recorded");
   EXPECT_EQ(eva.variables["first_purchase"]["payload"]["amount"], 42.5);
   EXPECT_TRUE(has_tag(k, buyer, "first-purchase"));
-  EXPECT_EQ(eva.wait["due"], crm::format_time(kStart + 14 * 24h));  // until sign-up + 14 days
+  EXPECT_EQ(crm::to_json(eva.wait)["due"],
+            crm::format_time(kStart + 14 * 24h));  // until sign-up + 14 days
 
   // Day 10: Fay did not buy: a nudge and a call task for sales.
   run_until(k, kStart + 240h);
@@ -241,9 +242,9 @@ TEST(WelcomeWorkflow, BuyerAndNonBuyer) {
 
   // Day 14: the last e-mail, and every instance is completed.
   run_until(k, kStart + 14 * 24h);
-  EXPECT_EQ(only_instance(k, buyer).state, "completed");
-  EXPECT_EQ(only_instance(k, quiet).state, "completed");
-  EXPECT_EQ(only_instance(k, opted_out).state, "completed");
+  EXPECT_EQ(only_instance(k, buyer).state, crm::InstanceState::kCompleted);
+  EXPECT_EQ(only_instance(k, quiet).state, crm::InstanceState::kCompleted);
+  EXPECT_EQ(only_instance(k, opted_out).state, crm::InstanceState::kCompleted);
   ASSERT_EQ(messages_to(k, buyer).size(), 2u);
   EXPECT_EQ(messages_to(k, buyer)[1].payload["template_id"], "welcome-2w");
   EXPECT_EQ(messages_to(k, quiet).size(), 3u);
@@ -277,7 +278,7 @@ TEST(WorkflowGuards, NeverRetriggersItselfOnItsOwnWrites) {
   rename(k, c, "Ida B.");
   auto all = instances_of(k, c);
   ASSERT_EQ(all.size(), 1u);
-  EXPECT_EQ(all[0].state, "completed");
+  EXPECT_EQ(all[0].state, crm::InstanceState::kCompleted);
   EXPECT_EQ(k.store().customers().get(c).attributes["touched_by"], all[0].id);
   // A user's next write triggers it again, once.
   rename(k, c, "Ida C.");
@@ -297,7 +298,7 @@ TEST(WorkflowGuards, CascadeDepthLimitStopsAnAllowedSelfTrigger) {
   const auto all = instances_of(k, c);
   ASSERT_EQ(all.size(), 4u);
   for (std::size_t i = 0; i < all.size(); ++i) {
-    EXPECT_EQ(all[i].state, "completed");
+    EXPECT_EQ(all[i].state, crm::InstanceState::kCompleted);
     EXPECT_EQ(all[i].chain.size(), 4 - i);  // newest first
   }
   ASSERT_FALSE(logger->lines.empty());
@@ -360,18 +361,18 @@ TEST(WorkflowGuards, FailingActionRetriesAndNeverUndoesTheTriggeringWrite) {
   EXPECT_TRUE(k.store().interactions().find(interaction).has_value());  // the write stands
 
   auto inst = only_instance(k, c);
-  EXPECT_EQ(inst.state, "retrying");
+  EXPECT_EQ(inst.state, crm::InstanceState::kRetrying);
   EXPECT_EQ(inst.error, "gateway down");
   EXPECT_EQ(inst.attempts, 1);
-  EXPECT_EQ(inst.wait["due"], crm::format_time(kStart + 10min));
+  EXPECT_EQ(crm::to_json(inst.wait)["due"], crm::format_time(kStart + 10min));
   run_until(k, kStart + 10min);
   inst = only_instance(k, c);
-  EXPECT_EQ(inst.state, "retrying");
+  EXPECT_EQ(inst.state, crm::InstanceState::kRetrying);
   EXPECT_EQ(inst.attempts, 2);
-  EXPECT_EQ(inst.wait["due"], crm::format_time(kStart + 30min));  // backoff 2
+  EXPECT_EQ(crm::to_json(inst.wait)["due"], crm::format_time(kStart + 30min));  // backoff 2
   run_until(k, kStart + 30min);
   inst = only_instance(k, c);
-  EXPECT_EQ(inst.state, "completed");
+  EXPECT_EQ(inst.state, crm::InstanceState::kCompleted);
   EXPECT_EQ(inst.variables["flaky"]["calls"], 3);
   EXPECT_TRUE(has_tag(k, c, "handled"));
   EXPECT_TRUE(k.bus().errors().empty());
@@ -388,7 +389,7 @@ TEST(WorkflowGuards, FailureWithoutRetryMarksTheInstanceFailed) {
   const auto c = add_customer(k, "Max", "max@example.com");
   EXPECT_TRUE(k.store().customers().find(c).has_value());
   const auto inst = only_instance(k, c);
-  EXPECT_EQ(inst.state, "failed");
+  EXPECT_EQ(inst.state, crm::InstanceState::kFailed);
   EXPECT_NE(inst.error.find("unknown customer field 'shoe_size'"), std::string::npos);
   const auto history = k.workflows().history(inst.id);
   EXPECT_EQ(history.at(1).outcome, "failed");
@@ -415,7 +416,7 @@ TEST(WorkflowGuards, ValidationHookBeforeCommitBlocksTheWrite) {
   EXPECT_TRUE(instances_of(k, c).empty());
   i.kind = "question";
   k.store().interactions().record(i, crm::Actor::user("web"));
-  EXPECT_EQ(only_instance(k, c).state, "completed");
+  EXPECT_EQ(only_instance(k, c).state, crm::InstanceState::kCompleted);
 }
 
 TEST(WorkflowOrdering, PriorityThenNameAcrossWorkflowsAndPlugins) {
@@ -464,14 +465,14 @@ TEST(SubWorkflow, ParentWaitsForChild) {
   k.bus().publish(crm::Event{"test.go", {}, c, Json::object()});
   const auto parent = instances_of(k, std::string("parent")).at(0);
   const auto child = instances_of(k, std::string("child_wait")).at(0);
-  EXPECT_EQ(parent.state, "waiting");
-  EXPECT_EQ(parent.wait["child"], child.id);
+  EXPECT_EQ(parent.state, crm::InstanceState::kWaiting);
+  EXPECT_EQ(crm::to_json(parent.wait)["child"], child.id);
   EXPECT_EQ(child.parent_id, parent.id);
-  EXPECT_EQ(child.state, "waiting");
+  EXPECT_EQ(child.state, crm::InstanceState::kWaiting);
   EXPECT_EQ(child.chain, (std::vector<std::string>{"parent", "child_wait"}));
   run_until(k, kStart + 24h);
-  EXPECT_EQ(k.workflows().instance(child.id)->state, "completed");
-  EXPECT_EQ(k.workflows().instance(parent.id)->state, "completed");
+  EXPECT_EQ(k.workflows().instance(child.id)->state, crm::InstanceState::kCompleted);
+  EXPECT_EQ(k.workflows().instance(parent.id)->state, crm::InstanceState::kCompleted);
   EXPECT_TRUE(has_tag(k, c, "child-done"));
   EXPECT_TRUE(has_tag(k, c, "parent-done"));
 }
@@ -504,7 +505,7 @@ TEST(Channels, DuplicateTemplateIsSuppressedAndCustomSinkIsUsed) {
   const auto c = add_customer(k, "Pia", "pia@example.com");
   const auto id = k.workflows().start("twice", c);
   const auto inst = *k.workflows().instance(id);
-  EXPECT_EQ(inst.state, "completed");
+  EXPECT_EQ(inst.state, crm::InstanceState::kCompleted);
   EXPECT_EQ(inst.variables["first"]["status"], "sent");
   EXPECT_EQ(inst.variables["second"]["status"], "duplicate");
   EXPECT_EQ(inst.variables["sms"]["status"], "sent");

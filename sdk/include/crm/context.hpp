@@ -57,6 +57,9 @@ class CRM_API Context {
   // Services it provides (withdrawn at stop) and gets from the plugins it
   // requires.
   virtual ServiceRegistry& services() = 0;
+  // Named workflow conditions; like actions, the ones a plugin registers
+  // are removed when it stops.
+  virtual ConditionRegistry& conditions() { return workflows(); }
 
   // The actor to record for the plugin's own writes.
   Actor actor() const { return Actor::plugin(plugin_name()); }
