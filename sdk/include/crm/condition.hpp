@@ -59,13 +59,16 @@ CRM_API void validate_condition(const Json& condition, const std::string& path,
 // Calls `visit(name, args, path)` for every named condition inside
 // `condition` (located at `path`; `path` of a visit is the named
 // condition's own object). Forms that are not well made are skipped.
-void for_each_named_condition(const Json& condition, const std::string& path,
-                              const std::function<void(const std::string& name, const Json& args,
-                                                       const std::string& path)>& visit);
+CRM_API void for_each_named_condition(
+    const Json& condition, const std::string& path,
+    const std::function<void(const std::string& name, const Json& args, const std::string& path)>&
+        visit);
 
 // What evaluates the named conditions of a condition: the workflow engine,
 // with the conditions plugins registered.
-class NamedConditions {
+// ABI: implemented by the kernel, called by the kernel's condition evaluator.
+// A minor release may add virtual functions after the last one only.
+class CRM_API NamedConditions {
  public:
   virtual ~NamedConditions() = default;
   // The named condition's verdict; `args` are already expanded. Throws
@@ -78,7 +81,7 @@ class NamedConditions {
 // with it is false. Named conditions go to `named`; without one they throw
 // InvalidInput.
 CRM_API bool evaluate_condition(const Json& condition, const Json& facts,
-                        const NamedConditions* named = nullptr);
+                                const NamedConditions* named = nullptr);
 
 // A condition read once and evaluated many times with the results of
 // evaluate_condition(): forms, operators and field paths are resolved when

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "crm/customer.hpp"
+#include "crm/export.hpp"
 #include "crm/json.hpp"
 #include "crm/scheduler.hpp"
 #include "crm/task.hpp"
@@ -28,9 +29,9 @@ using InstanceId = std::int64_t;
 enum class InstanceState { kRunning, kWaiting, kRetrying, kCompleted, kFailed, kCancelled };
 
 // "running", "waiting", "retrying", "completed", "failed", "cancelled".
-std::string to_string(InstanceState s);
+CRM_API std::string to_string(InstanceState s);
 // The inverse of to_string; throws InvalidInput naming `text` and the states.
-InstanceState parse_instance_state(std::string_view text);
+CRM_API InstanceState parse_instance_state(std::string_view text);
 // kRunning, kWaiting or kRetrying.
 constexpr bool is_active(InstanceState s) {
   return s == InstanceState::kRunning || s == InstanceState::kWaiting ||
@@ -69,13 +70,13 @@ using Wait =
     std::variant<std::monostate, TimerWait, RetryWait, TaskWait, EventWait, ChildWait, PluginWait>;
 
 // "timer", "retry", "task", "event", "workflow", "plugin"; "" for none.
-std::string_view wait_kind(const Wait& w);
+CRM_API std::string_view wait_kind(const Wait& w);
 // The timer that ends the wait, if it has one.
-std::optional<TimerId> wait_timer(const Wait& w);
+CRM_API std::optional<TimerId> wait_timer(const Wait& w);
 // {"kind": wait_kind(w), ...the fields, times as ISO text}; null for none.
-Json to_json(const Wait& w);
+CRM_API Json to_json(const Wait& w);
 // The inverse of to_json; throws InvalidInput naming the bad field.
-Wait wait_from_json(const Json& j);
+CRM_API Wait wait_from_json(const Json& j);
 
 // A running or finished execution of a definition.
 struct WorkflowInstance {
@@ -100,7 +101,7 @@ struct WorkflowInstance {
   std::int64_t revision = 0;
 };
 
-Json to_json(const WorkflowInstance& i);
+CRM_API Json to_json(const WorkflowInstance& i);
 
 // One entry of an instance's history.
 struct StepRecord {
@@ -112,7 +113,7 @@ struct StepRecord {
   Json detail = Json::object();
 };
 
-Json to_json(const StepRecord& r);
+CRM_API Json to_json(const StepRecord& r);
 
 struct InstanceQuery {
   std::optional<CustomerId> customer_id;
