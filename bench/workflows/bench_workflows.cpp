@@ -246,7 +246,7 @@ bool measure_no_match(const std::string& db, int workflows, bool same_type, long
   long counted = 0;
   crm::ActionSpec spec;
   spec.help = "count";
-  spec.params = {crm::ActionParam{"n", "integer", false, "how many"}};
+  spec.params = {crm::ParamSpec{"n", crm::ParamType::kInteger, false, {}, "how many"}};
   k->workflows().add_action("count", spec,
                             [&](crm::ActionContext&, const Json&) { return Json(++counted); });
   std::vector<Rule> rules;

@@ -58,6 +58,9 @@ void rethrow_as_kernel_exception(std::string_view plugin) {
     throw StoreError(e.what());
   } catch (const PluginError& e) {
     throw PluginError(e.what());
+  } catch (const Error& e) {
+    // The kernel's own base: its kind is known, so it is kept too.
+    throw Error(e.what());
   } catch (...) {
     const std::string who = plugin.empty() ? "a plugin" : "plugin '" + std::string(plugin) + "':";
     throw PluginError(who + " threw " + describe_current_exception());

@@ -111,7 +111,7 @@ TEST_F(FrozenPlugin, ItsWorkflowActionRunsWithItsDeclaredParameters) {
   const crm::InstanceId inst = k.workflows().start("tag_vip", id);
   const auto done = k.workflows().instance(inst);
   ASSERT_TRUE(done.has_value());
-  EXPECT_EQ(done->state, "completed") << done->error;
+  EXPECT_EQ(done->state, crm::InstanceState::kCompleted) << done->error;
   EXPECT_EQ(done->variables.at("result"), (Json{{"tag", "vip"}, {"tags", 1}}));
   EXPECT_EQ(k.store().customers().get(id).tags, std::vector<std::string>{"vip"});
   const auto audit = k.store().audit().of_customer(id);

@@ -38,7 +38,7 @@ CREATE TABLE frozen_api_notes (
     // A workflow action with a declared parameter: tags the instance's customer.
     crm::ActionSpec spec;
     spec.help = "adds a tag to the customer";
-    spec.params = {crm::ActionParam{"tag", "string", true, "the tag"}};
+    spec.params = {crm::ParamSpec{"tag", crm::ParamType::kString, true, {}, "the tag"}};
     spec.needs_customer = true;
     ctx.workflows().add_action("frozen_api.tag", spec,
                                [](crm::ActionContext& a, const crm::Json& p) {

@@ -27,7 +27,7 @@ TEST(ActionBus, SubscriptionFromAnActionIsRemovedWhenItsPluginStops) {
         << surface::record(k, "action_listener").error;
     k.workflows().install(kListen);
     k.bus().publish(crm::Event{"fixture.go", {}, {}, {}});
-    ASSERT_EQ(k.workflows().instances({}).at(0).state, "completed")
+    ASSERT_EQ(k.workflows().instances({}).at(0).state, crm::InstanceState::kCompleted)
         << k.workflows().instances({}).at(0).error;
     k.bus().publish(crm::Event{"fixture.ping", {}, {}, {}});
     EXPECT_EQ(pings(k), 1);  // the action's subscription works

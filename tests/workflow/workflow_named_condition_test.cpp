@@ -19,8 +19,8 @@ struct SpenderCondition {
   void add_to(crm::Kernel& k) {
     crm::ConditionSpec spec;
     spec.help = "the customer spent at least min";
-    spec.params = {crm::ActionParam{"min", "number", true, "the least amount"},
-                   crm::ActionParam{"note", "string", false, "anything"}};
+    spec.params = {crm::ParamSpec{"min", crm::ParamType::kNumber, true, {}, "the least amount"},
+                   crm::ParamSpec{"note", crm::ParamType::kString, false, {}, "anything"}};
     k.workflows().add_condition(
         "test.big_spender", spec, [this](crm::ConditionContext& ctx, const Json& args) {
           args_seen.push_back(args);
@@ -114,7 +114,7 @@ TEST(NamedCondition, ValidateNamesUnknownConditionsAndBadArgsByPath) {
   for (const auto& e : k.workflows().validate(d)) got.push_back(crm::to_string(e));
   // In document order of their paths, as validate() sorts them.
   const std::vector<std::string> expected = {
-      "$.steps[0].condition.args.min: must be of type number",
+      "$.steps[0].condition.args.min: must be of type number, got 'lots'",
       "$.steps[1].condition.not.condition: unknown condition 'retention.at_risk': it is "
       "registered by the retention plugin, which is not loaded",
       "$.trigger.condition.all[0].condition: unknown condition 'test.nope'",

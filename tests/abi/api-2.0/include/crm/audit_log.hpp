@@ -25,6 +25,11 @@ struct AuditEntry {
   Json details = Json::object();
 };
 
+CRM_API Json to_json(const AuditEntry& a);
+// Reads what to_json() writes, exactly (also `j.get<AuditEntry>()`). Throws InvalidInput naming the
+// key that is missing or of the wrong type ("audit entry: 'name' must be a string").
+CRM_API void from_json(const Json& j, AuditEntry& a);
+
 // ABI: implemented by the kernel, called by plugins. A minor release may add
 // virtual functions after the last one, never insert, remove or reorder them.
 class CRM_API AuditLog {

@@ -25,30 +25,29 @@
 #include "crm/actor.hpp"
 #include "crm/export.hpp"
 #include "crm/json.hpp"
+#include "crm/param_spec.hpp"
 
 namespace crm {
-
-struct CommandOption {
-  std::string name;  // long name without dashes: "as-of" is given as --as-of
-  std::string help;
-  std::string default_value;  // empty: none
-  bool flag = false;          // takes no value
-  bool required = false;
-};
 
 struct CommandSpec {
   std::vector<std::string> path;  // {"segment", "rfm"}
   std::string help;
-  std::vector<CommandOption> options;
-  std::vector<std::string> positionals;  // names of required positional arguments
-  bool needs_database = true;            // false: runs without an initialised database
+  // Options are ParamSpecs (crm/param_spec.hpp): the registry checks given
+  // values against them (check_params with text values) before the handler
+  // runs, so every host refuses a missing required option or "--count ten"
+  // for an integer alike. A kBoolean option is a flag.
+  std::vector<ParamSpec> options;
+  // Names of required positional arguments; a last name ending in "..."
+  // ("DIR...") takes zero or more.
+  std::vector<std::string> positionals;
+  bool needs_database = true;  // false: runs without an initialised database
 };
 
 // Shorthands that build a spec in one expression:
 //   command({"segment", "rfm"}, "RFM scores and segments",
 //           {option("as-of", "analysis date"), flag("dry-run", "store nothing")})
 inline CommandSpec command(std::vector<std::string> path, std::string help,
-                           std::vector<CommandOption> options = {},
+                           std::vector<ParamSpec> options = {},
                            std::vector<std::string> positionals = {}) {
   CommandSpec s;
   s.path = std::move(path);
@@ -62,14 +61,21 @@ inline CommandSpec without_database(CommandSpec s) {
   s.needs_database = false;
   return s;
 }
-inline CommandOption option(std::string name, std::string help, std::string default_value = "") {
-  return CommandOption{std::move(name), std::move(help), std::move(default_value), false, false};
+// A text option, with a default when `default_value` is not empty.
+inline ParamSpec option(std::string name, std::string help, std::string default_value = "") {
+  ParamSpec p = param(std::move(name), ParamType::kString, std::move(help));
+  if (!default_value.empty()) p.default_value = std::move(default_value);
+  return p;
 }
-inline CommandOption flag(std::string name, std::string help) {
-  return CommandOption{std::move(name), std::move(help), "", true, false};
+// A whole-number option ("--count 10"), refused by the registry otherwise.
+inline ParamSpec integer_option(std::string name, std::string help) {
+  return param(std::move(name), ParamType::kInteger, std::move(help));
 }
-inline CommandOption required_option(std::string name, std::string help) {
-  return CommandOption{std::move(name), std::move(help), "", false, true};
+inline ParamSpec flag(std::string name, std::string help) {
+  return param(std::move(name), ParamType::kBoolean, std::move(help));
+}
+inline ParamSpec required_option(std::string name, std::string help) {
+  return param(std::move(name), ParamType::kString, std::move(help), true);
 }
 
 struct CommandInput {

@@ -17,8 +17,12 @@
 //   {"changed": "stage"}                       the event changed that field
 //   {"changed": "stage", "from": "prospect", "to": "customer"}
 //   {"old": "stage", "op": "eq", "value": "prospect"}   shorthand for field "old.stage"
+//   {"condition": "retention.at_risk", "args": {"min_churn": 0.7}}
+//       a named condition registered by a plugin (WorkflowEngine::add_condition);
+//       args are templates, expanded against the facts before the call
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -47,13 +51,37 @@ inline constexpr int kMaxConditionDepth = 64;
 
 // Appends every problem of `condition` (located at `path`) to `errors`:
 // unknown forms or operators, missing operands, paths with an unknown root.
+// Named conditions are checked for their form only (a non-empty name, args
+// an object); WorkflowEngine::validate looks their names and args up.
 CRM_API void validate_condition(const Json& condition, const std::string& path,
                                 std::vector<DefinitionError>& errors);
 
+// Calls `visit(name, args, path)` for every named condition inside
+// `condition` (located at `path`; `path` of a visit is the named
+// condition's own object). Forms that are not well made are skipped.
+CRM_API void for_each_named_condition(
+    const Json& condition, const std::string& path,
+    const std::function<void(const std::string& name, const Json& args, const std::string& path)>&
+        visit);
+
+// What evaluates the named conditions of a condition: the workflow engine,
+// with the conditions plugins registered.
+// ABI: implemented by the kernel, called by the kernel's condition evaluator.
+// A minor release may add virtual functions after the last one only.
+class CRM_API NamedConditions {
+ public:
+  virtual ~NamedConditions() = default;
+  // The named condition's verdict; `args` are already expanded. Throws
+  // NotFound for a name that is not registered.
+  virtual bool test(const std::string& name, const Json& args, const Json& facts) const = 0;
+};
+
 // Evaluates a condition that passed validate_condition(). A path that does
 // not resolve is null: it equals only null, and every ordering comparison
-// with it is false.
-CRM_API bool evaluate_condition(const Json& condition, const Json& facts);
+// with it is false. Named conditions go to `named`; without one they throw
+// InvalidInput.
+CRM_API bool evaluate_condition(const Json& condition, const Json& facts,
+                                const NamedConditions* named = nullptr);
 
 // A condition read once and evaluated many times with the results of
 // evaluate_condition(): forms, operators and field paths are resolved when
@@ -66,7 +94,7 @@ class CRM_API CompiledCondition {
   // Throws InvalidInput, naming the path, for a condition nested deeper
   // than kMaxConditionDepth.
   explicit CompiledCondition(const Json& condition);
-  bool operator()(const Json& facts) const;
+  bool operator()(const Json& facts, const NamedConditions* named = nullptr) const;
 
  private:
   struct Program;

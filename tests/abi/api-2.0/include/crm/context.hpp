@@ -1,8 +1,16 @@
 // What a plugin sees of the kernel.
 //
-// Subscriptions, timer handlers, commands, workflow actions and channel
-// sinks a plugin registers through its Context are removed when the plugin
-// stops, and keep the plugin's library loaded while they exist.
+// The Context offers registries and the data, nothing that runs the host:
+//  - registries: bus subscriptions (bus()), timer handlers (scheduler()),
+//    commands (commands()), workflow actions and channel sinks
+//    (workflows()), cross-plugin services (services());
+//  - the store, the clock, the log and the plugin's configuration.
+// Everything a plugin registers here is removed when it stops, and keeps the
+// plugin's library loaded while it exists (so no code of an unloaded
+// library is ever called). Installing workflows, recovering instances,
+// firing due timers and setting the cascade depth are the host's: they are
+// on HostWorkflowEngine and HostScheduler, which Kernel offers and a
+// Context's interfaces are not.
 #pragma once
 
 #include <string>
@@ -15,6 +23,7 @@
 #include "crm/json.hpp"
 #include "crm/logger.hpp"
 #include "crm/scheduler.hpp"
+#include "crm/service_registry.hpp"
 #include "crm/store.hpp"
 #include "crm/workflow_engine.hpp"
 
@@ -31,15 +40,26 @@ class CRM_API Context {
   // configuration, or an empty object.
   virtual const Json& config() const = 0;
 
+  // --- the data, time and log ---
   virtual Store& store() = 0;
-  virtual EventBus& bus() = 0;
   virtual const Clock& clock() const = 0;
+  virtual Logger& log() = 0;
+
+  // --- registries (undone when the plugin stops) ---
+  // Subscriptions; publishing.
+  virtual EventBus& bus() = 0;
+  // Timer handlers; scheduling and cancelling timers.
   virtual Scheduler& scheduler() = 0;
   virtual CommandRegistry& commands() = 0;
-  virtual Logger& log() = 0;
-  // Actions and channel sinks a plugin registers here are removed when it
-  // stops. (API 1.1)
+  // Workflow actions and channel sinks (named conditions beside them);
+  // starting, cancelling and reading instances and definitions.
   virtual WorkflowEngine& workflows() = 0;
+  // Services it provides (withdrawn at stop) and gets from the plugins it
+  // requires.
+  virtual ServiceRegistry& services() = 0;
+  // Named workflow conditions; like actions, the ones a plugin registers
+  // are removed when it stops.
+  virtual ConditionRegistry& conditions() { return workflows(); }
 
   // The actor to record for the plugin's own writes.
   Actor actor() const { return Actor::plugin(plugin_name()); }

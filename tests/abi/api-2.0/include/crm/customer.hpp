@@ -70,5 +70,8 @@ CRM_API std::string normalize_email(std::string_view email);
 CRM_API std::string normalize_phone(std::string_view phone);
 
 CRM_API Json to_json(const Customer& c);
+// Reads what to_json() writes, exactly (also `j.get<Customer>()`). Throws InvalidInput naming the
+// key that is missing or of the wrong type ("customer: 'name' must be a string").
+CRM_API void from_json(const Json& j, Customer& c);
 
 }  // namespace crm

@@ -63,7 +63,9 @@ class CRM_API Conflict : public StoreError {
   ~Conflict() override;
 };
 
-// A plugin that cannot be loaded, resolved or started.
+// A plugin that cannot be loaded, resolved or started; or what plugin code
+// threw that is none of the kinds above (an int, a std::out_of_range): the
+// message names the plugin's exception type and its message.
 class CRM_API PluginError : public Error {
  public:
   using Error::Error;

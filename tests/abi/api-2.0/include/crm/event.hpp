@@ -34,5 +34,8 @@ struct Event {
 };
 
 CRM_API Json to_json(const Event& e);
+// Reads what to_json() writes, exactly (also `j.get<Event>()`). Throws InvalidInput naming the key
+// that is missing or of the wrong type ("event: 'name' must be a string").
+CRM_API void from_json(const Json& j, Event& e);
 
 }  // namespace crm

@@ -36,5 +36,8 @@ CRM_API std::string to_string(Interaction::Direction d);
 CRM_API Interaction::Direction parse_direction(std::string_view text);
 
 CRM_API Json to_json(const Interaction& i);
+// Reads what to_json() writes, exactly (also `j.get<Interaction>()`). Throws InvalidInput naming
+// the key that is missing or of the wrong type ("interaction: 'name' must be a string").
+CRM_API void from_json(const Json& j, Interaction& i);
 
 }  // namespace crm

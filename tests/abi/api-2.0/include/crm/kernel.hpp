@@ -1,8 +1,11 @@
 // The kernel: one database, its event bus, clock, scheduler, commands and the
 // plugins loaded into it. Applications (the `crm` command, a Python program,
-// a custom CRM product) create one Kernel and work through it.
+// a custom CRM product) create one Kernel and work through it. A Kernel is
+// the host's view: its scheduler and workflow engine have the host-only
+// operations (run_due, install, recover...) that a plugin's Context lacks.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -13,14 +16,21 @@
 #include "crm/command_registry.hpp"
 #include "crm/event_bus.hpp"
 #include "crm/export.hpp"
+#include "crm/host_scheduler.hpp"
+#include "crm/host_workflow_engine.hpp"
 #include "crm/json.hpp"
 #include "crm/logger.hpp"
 #include "crm/plugin_host.hpp"
-#include "crm/scheduler.hpp"
+#include "crm/service_registry.hpp"
 #include "crm/store.hpp"
-#include "crm/workflow_engine.hpp"
 
 namespace crm {
+
+// Where the kernel remembers plugins that failed a check in a child process
+// (KernelOptions::plugin_check_file): $CRM_PLUGIN_CHECK_FILE (set and empty:
+// nowhere), else $XDG_STATE_HOME/crm/plugin-check.json, else
+// ~/.local/state/crm/plugin-check.json.
+CRM_API std::filesystem::path default_plugin_check_file();
 
 struct KernelOptions {
   // The SQLite database file; ":memory:" for a private in-memory one. The
@@ -35,6 +45,21 @@ struct KernelOptions {
   bool use_plugin_path_env = true;
   bool use_bundled_plugins = true;
   bool load_plugins = true;
+  // Load exactly these plugin files, in this order, instead of searching the
+  // directories above (the child process of a plugin check uses it).
+  std::vector<std::filesystem::path> plugin_files;
+
+  // A plugin that crashed or hung when checked in a child process (`crm
+  // plugins check`, or `check_new_plugins`) is recorded here by path, size
+  // and modification time, and refused until its file changes. Empty: no
+  // file; nothing is remembered or refused.
+  std::filesystem::path plugin_check_file = default_plugin_check_file();
+  // Check every plugin the check file has no finding for (new or changed
+  // since) in a child process before loading it into this one, and record
+  // the finding, a pass included. The `crm` command turns this on.
+  bool check_new_plugins = false;
+  // How long one check may take before its child is killed ("hung").
+  std::chrono::milliseconds plugin_check_timeout = std::chrono::seconds(10);
 
   // Plugin configuration: {"<plugin name>": {...}}; each plugin sees its own.
   Json plugin_config = Json::object();
@@ -63,11 +88,14 @@ class CRM_API Kernel {
   const Clock& clock() const;
   // The simulated clock, or null when running on wall time.
   SimulatedClock* simulated_clock();
-  Scheduler& scheduler();
+  HostScheduler& scheduler();
   CommandRegistry& commands();
   Logger& log();
   // Workflow definitions, instances and actions (docs/workflows.md).
-  WorkflowEngine& workflows();
+  HostWorkflowEngine& workflows();
+  // The services plugins provide; a host may get them (pinned like a
+  // plugin's) and provide its own (listed with provider "").
+  ServiceRegistry& services();
 
   // Every plugin file found, with its status, in discovery order.
   const std::vector<PluginRecord>& plugins() const;

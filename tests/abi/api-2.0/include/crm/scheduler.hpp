@@ -2,8 +2,9 @@
 //
 // A timer is a row in the store with a due time, a kind and a JSON payload.
 // Handlers are registered per kind by whoever owns the kind (a plugin, the
-// workflow engine). run_due() fires every due timer in due-time order; a
-// process that was down when a timer came due fires it at its next run_due().
+// workflow engine). The host fires due timers (HostScheduler::run_due() in
+// crm/host_scheduler.hpp, which a plugin's Context does not offer); a process
+// that was down when a timer came due fires it at its next run_due().
 #pragma once
 
 #include <cstdint>
@@ -32,14 +33,12 @@ struct Timer {
   std::string error;   // why it failed
 };
 
-using TimerHandler = std::function<void(const Timer&)>;
+CRM_API Json to_json(const Timer& t);
+// Reads what to_json() writes, exactly (also `j.get<Timer>()`). Throws InvalidInput naming the key
+// that is missing or of the wrong type ("timer: 'name' must be a string").
+CRM_API void from_json(const Json& j, Timer& t);
 
-// What one run_due() did.
-struct TimerRun {
-  std::int64_t fired = 0;
-  std::int64_t failed = 0;
-  std::int64_t unhandled = 0;  // due, but no handler for its kind: left pending
-};
+using TimerHandler = std::function<void(const Timer&)>;
 
 // ABI: implemented by the kernel, called by plugins. A minor release may add
 // virtual functions after the last one, never insert, remove or reorder them.
@@ -58,20 +57,8 @@ class CRM_API Scheduler {
   virtual TimerHandlerId on(std::string_view kind, TimerHandler handler) = 0;
   virtual void remove_handler(TimerHandlerId id) = 0;
 
-  // Fires, in due order, every pending timer due at or before `now`, each in
-  // its own transaction: a handler's writes and the timer's "fired" mark
-  // commit together. A throwing handler rolls back its writes, marks the
-  // timer failed with the message, and the rest still fire. Timers scheduled
-  // by handlers that are already due fire in the same run.
-  virtual TimerRun run_due(TimePoint now) = 0;
-
   // Pending timers, by due time.
   virtual std::vector<Timer> pending() = 0;
-
-  // Added in API 1.1. The due time of the earliest pending timer whose kind
-  // has a handler, if any: a long-running host sleeps until then instead of
-  // polling.
-  virtual std::optional<TimePoint> next_due() = 0;
 };
 
 }  // namespace crm

@@ -29,5 +29,8 @@ struct Task {
 CRM_API std::string to_string(Task::Status s);
 CRM_API Task::Status parse_task_status(std::string_view text);
 CRM_API Json to_json(const Task& t);
+// Reads what to_json() writes, exactly (also `j.get<Task>()`). Throws InvalidInput naming the key
+// that is missing or of the wrong type ("task: 'name' must be a string").
+CRM_API void from_json(const Json& j, Task& t);
 
 }  // namespace crm

@@ -12,10 +12,12 @@
 //              {"type": "wait", "duration": "2d"}, ...]}
 #pragma once
 
+#include <array>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "crm/condition.hpp"
@@ -32,6 +34,12 @@ struct RetryPolicy {
   Seconds delay{60};
   double backoff = 2.0;
 };
+
+// The names of the blocks a step may hold, in document order: a branch's
+// "then" and "else", a task's or an event wait's "on_timeout". Positions
+// ("$.steps[2].then[0]"), the structure check, validation and every walk
+// over a definition use these names.
+inline constexpr std::array<std::string_view, 3> kNestedBlocks = {"then", "else", "on_timeout"};
 
 struct WorkflowStep {
   enum class Type { kAction, kWait, kBranch, kTask, kWorkflow, kEnd };
@@ -75,7 +83,7 @@ struct WorkflowStep {
   // kEnd: the final state, "completed" or "cancelled".
   std::string end_state = "completed";
 
-  // The nested block named "then", "else" or "on_timeout"; null for others.
+  // The nested block of that name (one of kNestedBlocks); null for others.
   CRM_API const std::vector<WorkflowStep>* block(std::string_view name) const;
 };
 
