@@ -13,7 +13,7 @@ PluginContext::PluginContext(std::string name, Json config, KernelServices servi
       config_(config.is_object() ? std::move(config) : Json::object()),
       k_(services),
       library_(std::move(library)),
-      workflows_(services.workflows, library_, *this),
+      workflows_(services.workflows, library_, *this, name_),
       services_(name_, services.services, library_) {}
 
 PluginContext::~PluginContext() { release(); }
@@ -33,7 +33,7 @@ SubscriptionId PluginContext::subscribe(std::string pattern, SubscriberOptions o
                                         EventHandler handler) {
   if (options.name.empty()) options.name = name_;
   const auto id = k_.bus.subscribe(std::move(pattern), std::move(options),
-                                   Pinned<EventHandler>{library_, std::move(handler)});
+                                   Pinned<EventHandler>{library_, std::move(handler), name_});
   subscriptions_.push_back(id);
   return id;
 }
@@ -44,7 +44,7 @@ void PluginContext::unsubscribe(SubscriptionId id) {
 }
 
 TimerHandlerId PluginContext::on(std::string_view kind, TimerHandler handler) {
-  const auto id = k_.scheduler.on(kind, Pinned<TimerHandler>{library_, std::move(handler)});
+  const auto id = k_.scheduler.on(kind, Pinned<TimerHandler>{library_, std::move(handler), name_});
   timer_handlers_.push_back(id);
   return id;
 }
@@ -56,7 +56,7 @@ void PluginContext::remove_handler(TimerHandlerId id) {
 
 void PluginContext::add(CommandSpec spec, CommandHandler handler) {
   auto path = spec.path;
-  k_.commands.add(std::move(spec), Pinned<CommandHandler>{library_, std::move(handler)});
+  k_.commands.add(std::move(spec), Pinned<CommandHandler>{library_, std::move(handler), name_});
   commands_.push_back(std::move(path));
 }
 
@@ -105,7 +105,8 @@ void PluginWorkflows::add_action(std::string name, ActionSpec spec, ActionFuncti
     PluginActionContext ctx(step, bus);
     return fn(ctx, params);
   };
-  engine_.add_action(name, std::move(spec), Pinned<ActionFunction>{library_, std::move(in_plugin)});
+  engine_.add_action(name, std::move(spec),
+                     Pinned<ActionFunction>{library_, std::move(in_plugin), plugin_});
   actions_.push_back(std::move(name));
 }
 
@@ -116,7 +117,8 @@ void PluginWorkflows::remove_action(std::string_view name) {
 }
 
 void PluginWorkflows::add_condition(std::string name, ConditionSpec spec, ConditionFunction fn) {
-  engine_.add_condition(name, std::move(spec), Pinned<ConditionFunction>{library_, std::move(fn)});
+  engine_.add_condition(name, std::move(spec),
+                        Pinned<ConditionFunction>{library_, std::move(fn), plugin_});
   conditions_.push_back(std::move(name));
 }
 

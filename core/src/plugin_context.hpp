@@ -10,15 +10,15 @@
 #include "crm/context.hpp"
 #include "crm/host_scheduler.hpp"
 #include "crm/host_workflow_engine.hpp"
+#include "plugin_exception.hpp"
 #include "service_table.hpp"
 
 namespace crm::core {
 
 // Rethrows the exception in flight as a kernel exception of the same kind
-// and message. An exception object made by plugin code has its vtable in the
-// plugin's library; if it outlived the plugin (caught by a host after the
-// kernel unloaded it), reading it would crash. A copy made here does not.
-[[noreturn]] void rethrow_as_kernel_exception();
+// (plugin_exception.hpp); `plugin` names the plugin in the message of one
+// that is not a kernel kind.
+[[noreturn]] void rethrow_as_kernel_exception(std::string_view plugin);
 
 // Holds the library of the code in `f`. Members are destroyed in reverse
 // order, so `f` (whose destructor may run plugin code) goes before `library`.
@@ -26,12 +26,13 @@ template <class F>
 struct Pinned {
   std::shared_ptr<void> library;
   F f;
+  std::string plugin;  // named in the error of an exception that is not a kernel kind
   template <class... A>
   auto operator()(A&&... a) const {
     try {
       return f(std::forward<A>(a)...);
     } catch (...) {
-      rethrow_as_kernel_exception();
+      rethrow_as_kernel_exception(plugin);
     }
   }
 };
@@ -53,8 +54,9 @@ struct KernelServices {
 // what they subscribe is the plugin's too.
 class PluginWorkflows final : public WorkflowEngine {
  public:
-  PluginWorkflows(HostWorkflowEngine& engine, std::shared_ptr<void> library, EventBus& bus)
-      : engine_(engine), library_(std::move(library)), bus_(bus) {}
+  PluginWorkflows(HostWorkflowEngine& engine, std::shared_ptr<void> library, EventBus& bus,
+                  std::string plugin)
+      : engine_(engine), library_(std::move(library)), bus_(bus), plugin_(std::move(plugin)) {}
   // Removes the plugin's actions, conditions and channel sinks.
   void release();
 
@@ -95,6 +97,7 @@ class PluginWorkflows final : public WorkflowEngine {
   HostWorkflowEngine& engine_;
   std::shared_ptr<void> library_;
   EventBus& bus_;
+  std::string plugin_;
   std::vector<std::string> actions_;
   std::vector<std::string> conditions_;
   // The sinks it registered, as the engine holds them: removed at release

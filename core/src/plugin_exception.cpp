@@ -67,6 +67,5 @@ void rethrow_as_kernel_exception(std::string_view plugin) {
   }
 }
 
-void rethrow_as_kernel_exception() { rethrow_as_kernel_exception(std::string_view{}); }
 
 }  // namespace crm::core

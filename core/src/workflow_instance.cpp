@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "crm/error.hpp"
+#include "json_fields.hpp"
 
 namespace crm {
 namespace {
@@ -168,6 +169,43 @@ Json to_json(const StepRecord& r) {
   return Json{{"instance_id", r.instance_id}, {"at", format_time(r.at)},
               {"position", r.position},       {"type", r.type},
               {"outcome", r.outcome},         {"detail", r.detail}};
+}
+
+void from_json(const Json& j, WorkflowInstance& i) {
+  const core::Fields f(j, "workflow instance");
+  WorkflowInstance out;
+  out.id = f.integer("id");
+  out.workflow = f.text("workflow");
+  out.version = static_cast<int>(f.integer("version"));
+  out.customer_id = f.optional_integer("customer_id");
+  try {
+    out.state = parse_instance_state(f.text("state"));
+    out.wait = wait_from_json(f.any("wait"));
+  } catch (const InvalidInput& e) {
+    throw InvalidInput(std::string("workflow instance: ") + e.what());
+  }
+  out.position = f.text("position");
+  out.variables = f.object("variables");
+  out.error = f.text("error");
+  out.attempts = static_cast<int>(f.integer("attempts"));
+  out.parent_id = f.optional_integer("parent_id");
+  out.chain = f.texts("chain");
+  out.started_at = f.time("started_at");
+  out.updated_at = f.time("updated_at");
+  out.ended_at = f.optional_time("ended_at");
+  i = std::move(out);
+}
+
+void from_json(const Json& j, StepRecord& r) {
+  const core::Fields f(j, "step record");
+  StepRecord out;
+  out.instance_id = f.integer("instance_id");
+  out.at = f.time("at");
+  out.position = f.text("position");
+  out.type = f.text("type");
+  out.outcome = f.text("outcome");
+  out.detail = f.any("detail");
+  r = std::move(out);
 }
 
 }  // namespace crm

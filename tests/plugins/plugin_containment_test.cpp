@@ -115,9 +115,10 @@ TEST(PluginContainment, ACommandsExceptionsKeepTheirKernelKind) {
   EXPECT_STREQ(type, "Conflict");
   EXPECT_EQ(thrown_by_command(k, "not_found", type), "customer 9 not found");
   EXPECT_STREQ(type, "NotFound");
-  EXPECT_EQ(thrown_by_command(k, "std", type), "a plugin threw std::out_of_range: index 7 of 3");
+  EXPECT_EQ(thrown_by_command(k, "std", type),
+            "plugin 'command_throws': threw std::out_of_range: index 7 of 3");
   EXPECT_STREQ(type, "PluginError");
-  EXPECT_EQ(thrown_by_command(k, "int", type), "a plugin threw int");
+  EXPECT_EQ(thrown_by_command(k, "int", type), "plugin 'command_throws': threw int");
   EXPECT_STREQ(type, "PluginError");
 }
 

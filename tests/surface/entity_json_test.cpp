@@ -10,6 +10,7 @@
 #include "crm/plugin_host.hpp"
 #include "crm/scheduler.hpp"
 #include "crm/task.hpp"
+#include "crm/workflow_instance.hpp"
 
 namespace {
 
@@ -200,6 +201,67 @@ TEST(EntityJson, PluginRecordRoundTrips) {
   j["provides"] = "clv";
   EXPECT_EQ(refusal<crm::PluginRecord>(j),
             "plugin record: 'provides' must be an array of strings, got \"clv\"");
+}
+
+}  // namespace
+
+namespace {
+
+TEST(EntityJson, WorkflowInstanceRoundTripsWithEachWaitKind) {
+  crm::WorkflowInstance i;
+  i.id = 7;
+  i.workflow = "complaint_follow_up";
+  i.version = 2;
+  i.customer_id = 42;
+  i.state = crm::InstanceState::kWaiting;
+  i.position = "$.steps[2].then[0]";
+  i.variables = {{"level", 1}};
+  i.attempts = 1;
+  i.parent_id = 3;
+  i.chain = {"welcome", "complaint_follow_up"};
+  i.started_at = crm::parse_time("2026-03-02T09:00:00Z");
+  i.updated_at = crm::parse_time("2026-03-02T10:00:00Z");
+  const crm::Wait waits[] = {crm::TimerWait{11, crm::parse_time("2026-03-04T09:00:00Z")},
+                             crm::TaskWait{5, crm::parse_time("2026-03-05T09:00:00Z"), 12},
+                             crm::EventWait{"interaction.recorded", std::nullopt, std::nullopt},
+                             crm::ChildWait{9}, crm::PluginWait{"retention", "retention.score"}};
+  for (const crm::Wait& w : waits) {
+    i.wait = w;
+    expect_round_trip<crm::WorkflowInstance>(crm::to_json(i));
+    EXPECT_EQ(crm::to_json(i).get<crm::WorkflowInstance>().wait.index(), w.index());
+  }
+  crm::WorkflowInstance ended = i;
+  ended.state = crm::InstanceState::kCompleted;
+  ended.wait = std::monostate{};
+  ended.customer_id.reset();
+  ended.parent_id.reset();
+  ended.ended_at = crm::parse_time("2026-03-06T09:00:00Z");
+  expect_round_trip<crm::WorkflowInstance>(crm::to_json(ended));
+  const auto back = crm::to_json(ended).get<crm::WorkflowInstance>();
+  EXPECT_EQ(back.state, crm::InstanceState::kCompleted);
+  EXPECT_FALSE(back.customer_id);
+  EXPECT_EQ(back.ended_at, ended.ended_at);
+
+  Json j = crm::to_json(i);
+  j["attempts"] = "1";
+  EXPECT_EQ(refusal<crm::WorkflowInstance>(j),
+            "workflow instance: 'attempts' must be a whole number, got \"1\"");
+  j = crm::to_json(i);
+  j["state"] = "sleeping";
+  EXPECT_EQ(refusal<crm::WorkflowInstance>(j).substr(0, 19), "workflow instance: ");
+  j = crm::to_json(i);
+  j.erase("chain");
+  EXPECT_EQ(refusal<crm::WorkflowInstance>(j), "workflow instance: missing key 'chain'");
+}
+
+TEST(EntityJson, StepRecordRoundTrips) {
+  const crm::StepRecord r{7,      crm::parse_time("2026-03-02T09:00:00Z"), "$.steps[0]", "action",
+                          "done", Json{{"result", {{"tag", "vip"}}}}};
+  expect_round_trip<crm::StepRecord>(crm::to_json(r));
+  EXPECT_EQ(crm::to_json(r).get<crm::StepRecord>().outcome, "done");
+  Json j = crm::to_json(r);
+  j["at"] = "yesterday";
+  EXPECT_EQ(refusal<crm::StepRecord>(j).substr(0, 19), "step record: 'at': ");
 }
 
 }  // namespace

@@ -102,6 +102,10 @@ struct WorkflowInstance {
 };
 
 CRM_API Json to_json(const WorkflowInstance& i);
+// Reads what to_json() writes, exactly (also `j.get<WorkflowInstance>()`,
+// revision aside: it is the store's, not part of the JSON form). Throws
+// InvalidInput naming the key that is missing or of the wrong type.
+CRM_API void from_json(const Json& j, WorkflowInstance& i);
 
 // One entry of an instance's history.
 struct StepRecord {
@@ -114,6 +118,8 @@ struct StepRecord {
 };
 
 CRM_API Json to_json(const StepRecord& r);
+// Reads what to_json() writes, exactly; throws like the one above.
+CRM_API void from_json(const Json& j, StepRecord& r);
 
 struct InstanceQuery {
   std::optional<CustomerId> customer_id;
