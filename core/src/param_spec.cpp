@@ -158,7 +158,9 @@ std::vector<ParamProblem> check_params(const std::vector<ParamSpec>& specs, cons
     }
   }
   if (options.allow_unknown || !values.is_object()) return problems;
-  for (const auto& [name, value] : values.items()) {
+  for (const auto& item : values.items()) {
+    // A named copy, not a structured binding: clang 14 cannot capture one.
+    const std::string name = item.key();
     const bool known =
         std::any_of(specs.begin(), specs.end(), [&](const ParamSpec& s) { return s.name == name; });
     if (!known) {
