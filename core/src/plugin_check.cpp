@@ -159,6 +159,10 @@ CheckFinding check_in_child(const std::vector<fs::path>& files, const Json& conf
   }
   if (pid == 0) {
     ::close(fds[0]);
+    // A crash must end the child by its signal, which the parent names. A
+    // handler the host installed (a sanitizer's, a crash reporter's) would
+    // turn it into an exit status instead.
+    for (const int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) ::signal(sig, SIG_DFL);
     run_child(fds[1], files, config);
   }
   ::close(fds[1]);
