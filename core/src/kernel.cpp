@@ -136,12 +136,12 @@ Kernel::Kernel(KernelOptions options) : impl_(std::make_unique<Impl>(options)) {
     impl_->services.set_plugins(&impl_->plugins.records());
     const core::PluginLoadOptions load{options.plugin_check_file, options.check_new_plugins,
                                        options.plugin_check_timeout};
-    impl_->plugins.load(search.files.empty() ? core::plugin_files_in(search.dirs) : search.files,
-                        options.plugin_config,
-                        core::KernelServices{impl_->store, impl_->bus, *impl_->clock, impl_->timers,
-                                             impl_->commands, *impl_->logger, impl_->workflows,
-                                             impl_->services},
-                        load);
+    impl_->plugins.load(
+        search.files.empty() ? core::plugin_files_in(search.dirs) : search.files,
+        options.plugin_config,
+        core::KernelServices{impl_->store, impl_->bus, *impl_->clock, impl_->timers,
+                             impl_->commands, *impl_->logger, impl_->workflows, impl_->services},
+        load);
   }
   impl_->workflows.activate();
 }

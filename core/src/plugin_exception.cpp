@@ -67,5 +67,4 @@ void rethrow_as_kernel_exception(std::string_view plugin) {
   }
 }
 
-
 }  // namespace crm::core

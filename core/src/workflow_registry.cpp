@@ -120,7 +120,7 @@ void WorkflowRuntime::check_named_conditions(const Json& condition, const std::s
           return;
         }
         check_declared(it->second.spec.params, it->second.spec.open_params, args, at + ".args",
-                     "condition '" + name + "'", errors);
+                       "condition '" + name + "'", errors);
       });
 }
 
@@ -153,7 +153,7 @@ std::vector<DefinitionError> WorkflowRuntime::validate(const Json& definition) c
         } else {
           const Json params = step.contains("params") ? step["params"] : Json::object();
           check_declared(it->second.spec.params, it->second.spec.open_params, params, p + ".params",
-                       "action '" + name + "'", errors);
+                         "action '" + name + "'", errors);
         }
       }
       if (type == "workflow" && step.contains("workflow") && step["workflow"].is_string()) {
