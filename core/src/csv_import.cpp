@@ -21,6 +21,17 @@ std::string trim(std::string_view s) {
   return std::string(s);
 }
 
+// The case_id column: "17" or "case:17" (blank: none).
+void add_case_link(Interaction& it, const std::string& text) {
+  if (text.empty()) return;
+  const EntityRef ref =
+      parse_entity_ref(text.find(':') == std::string::npos ? "case:" + text : text);
+  if (ref.type != entity_type::kCase) {
+    throw InvalidInput("case_id '" + text + "' names a " + ref.type + ", not a case");
+  }
+  it.links.push_back(ref);
+}
+
 // "a;b|c" -> {"a","b","c"}: lists inside one cell.
 std::vector<std::string> split_list(std::string_view s) {
   std::vector<std::string> out;
@@ -167,7 +178,8 @@ std::vector<std::string> known_customer_columns() {
 const std::vector<std::string>& known_interaction_columns() {
   static const std::vector<std::string> names = {
       "customer_id", "external_id", "email",  "phone", "occurred_at", "date",        "channel",
-      "kind",        "direction",   "amount", "agent", "notes",       "commitments", "case_id"};
+      "kind",        "direction",   "amount", "agent", "notes",       "commitments", "case_id",
+      "links"};
   return names;
 }
 
@@ -599,7 +611,9 @@ ImportReport import_interactions(Store& store, const std::filesystem::path& file
       else if (col == "commitments")
         it.commitments = split_list(v);
       else if (col == "case_id")
-        it.case_id = trim(v);
+        add_case_link(it, trim(v));
+      else if (col == "links")
+        for (const std::string& ref : split_list(v)) it.links.push_back(parse_entity_ref(ref));
       else
         it.payload[col] = std::string(v);
     }

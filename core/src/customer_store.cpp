@@ -431,6 +431,7 @@ void CustomerStore::merge(CustomerId keep, CustomerId other, const Actor& by) {
   const std::int64_t moved_interactions = p_.db.changes();
   p_.db.execute("UPDATE tasks SET customer_id = ? WHERE customer_id = ?", {keep, other});
   const std::int64_t moved_tasks = p_.db.changes();
+  p_.db.execute("UPDATE cases SET customer_id = ? WHERE customer_id = ?", {keep, other});
   p_.db.execute("UPDATE owner_handovers SET customer_id = ? WHERE customer_id = ?", {keep, other});
   p_.db.execute("UPDATE audit_log SET customer_id = ? WHERE customer_id = ?", {keep, other});
   p_.db.execute("UPDATE timers SET customer_id = ? WHERE customer_id = ?", {keep, other});

@@ -11,10 +11,13 @@
 #include "crm/plugin_host.hpp"
 #include "crm/scheduler.hpp"
 #include "crm/task.hpp"
+#include "json_entity_ref.hpp"
 #include "json_fields.hpp"
 
 namespace crm {
 
+using core::entity_ref;
+using core::entity_refs;
 using core::Fields;
 
 std::string to_string(Customer::Kind k) {
@@ -140,7 +143,7 @@ Json to_json(const Interaction& i) {
          {"notes", i.notes},
          {"commitments", i.commitments},
          {"payload", i.payload},
-         {"case_id", i.case_id}};
+         {"links", i.links}};
   if (i.amount) j["amount"] = *i.amount;
   return j;
 }
@@ -162,7 +165,7 @@ void from_json(const Json& j, Interaction& i) {
   out.notes = f.text("notes");
   out.commitments = f.texts("commitments");
   out.payload = f.object("payload");
-  out.case_id = f.text("case_id");
+  out.links = entity_refs(f, "links");
   i = std::move(out);
 }
 
@@ -193,10 +196,11 @@ Json to_json(const Task& t) {
          {"owner", t.owner},
          {"due_at", nullptr},
          {"status", to_string(t.status)},
-         {"link", t.link},
+         {"link", nullptr},
          {"created_at", format_time(t.created_at)},
          {"completed_at", nullptr}};
   if (t.customer_id) j["customer_id"] = *t.customer_id;
+  if (t.link) j["link"] = *t.link;
   if (t.due_at) j["due_at"] = format_time(*t.due_at);
   if (t.completed_at) j["completed_at"] = format_time(*t.completed_at);
   return j;
@@ -215,7 +219,7 @@ void from_json(const Json& j, Task& t) {
   } catch (const InvalidInput& e) {
     throw InvalidInput(std::string("task: 'status': ") + e.what());
   }
-  out.link = f.text("link");
+  if (!f.is_null("link")) out.link = entity_ref(f, "link");
   out.created_at = f.time("created_at");
   out.completed_at = f.optional_time("completed_at");
   t = std::move(out);

@@ -4,6 +4,7 @@
 
 #include "crm/error.hpp"
 #include "crm/event.hpp"
+#include "entity_links.hpp"
 #include "json_text.hpp"
 
 namespace crm::core {
@@ -18,8 +19,8 @@ void validate_interaction(const Interaction& i) {
   if (i.kind.empty()) throw InvalidInput("interaction kind is empty");
   require_utf8(i.agent, "interaction agent");
   require_utf8(i.notes, "interaction notes");
-  require_utf8(i.case_id, "interaction case_id");
   for (const std::string& c : i.commitments) require_utf8(c, "interaction commitment");
+  for (const EntityRef& l : i.links) require_utf8(l.type, "interaction link");
   require_utf8_json(i.payload, "interaction payload");
   // SQLite stores NaN as NULL and infinity as a REAL that every sum over
   // the purchases then carries: refused here, not found by the analytics.
@@ -38,6 +39,13 @@ void validate_interaction(const Interaction& i) {
 InteractionId InteractionStore::record(const Interaction& i, const Actor& by) {
   validate_interaction(i);
   Transaction tx(p_.db);
+  for (std::size_t n = 0; n < i.links.size(); ++n) {
+    for (std::size_t m = 0; m < n; ++m) {
+      if (i.links[m] == i.links[n]) {
+        throw InvalidInput("interaction link " + i.links[n].to_string() + " is given twice");
+      }
+    }
+  }
   {
     Statement& chk = p_.db.statement("SELECT 1 FROM customers WHERE id = ?");
     chk.bind(1, i.customer_id);
@@ -49,7 +57,7 @@ InteractionId InteractionStore::record(const Interaction& i, const Actor& by) {
   const TimePoint when = i.occurred_at == TimePoint{} ? now : i.occurred_at;
   Statement& s = p_.db.statement(
       "INSERT INTO interactions (customer_id, channel, kind, direction, occurred_at, amount, "
-      "agent, notes, commitments, payload, case_id, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+      "agent, notes, commitments, payload, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
   s.bind(1, i.customer_id).bind(2, i.channel).bind(3, i.kind).bind(4, to_string(i.direction));
   s.bind(5, to_unix(when));
   if (i.amount) {
@@ -60,12 +68,23 @@ InteractionId InteractionStore::record(const Interaction& i, const Actor& by) {
   s.bind_text_or_null(7, i.agent).bind_text_or_null(8, i.notes);
   s.bind(9, Json(i.commitments).dump());
   s.bind(10, i.payload.is_null() ? std::string("{}") : i.payload.dump());
-  s.bind_text_or_null(11, i.case_id).bind(12, to_unix(now));
+  s.bind(11, to_unix(now));
   s.run();
   const InteractionId id = p_.db.last_insert_id();
+  Json links = Json::array();
+  for (const EntityRef& ref : i.links) {
+    // The customer's existence was checked above; an interaction linking to
+    // itself cannot exist before it is stored.
+    check_link(p_.db, ref, i.customer_id, "interaction link");
+    p_.db.execute(
+        "INSERT INTO interaction_links (interaction_id, entity_type, entity_id) VALUES (?,?,?)",
+        {id, ref.type, ref.id});
+    links.push_back(ref);
+  }
   p_.audit.record(by, "interaction.record", "interaction", id, i.customer_id,
                   Json{{"kind", i.kind}, {"channel", i.channel}});
-  Json payload{{"interaction_id", id}, {"kind", i.kind}, {"channel", i.channel}};
+  Json payload{
+      {"interaction_id", id}, {"kind", i.kind}, {"channel", i.channel}, {"links", links}};
   if (i.amount) payload["amount"] = *i.amount;
   p_.bus.publish(Event{events::kInteractionRecorded, now, i.customer_id, payload});
   if (i.kind == "purchase") {
@@ -80,7 +99,8 @@ void InteractionStore::select(const InteractionQuery& q, std::optional<Interacti
                               const std::function<void(const Interaction&)>& visit) {
   std::string sql =
       "SELECT id, customer_id, channel, kind, direction, occurred_at, amount, agent, notes, "
-      "commitments, payload, case_id FROM interactions WHERE 1=1";
+      "commitments, payload, " +
+      std::string(kInteractionLinksColumn) + " FROM interactions WHERE 1=1";
   std::vector<SqlValue> params;
   if (id) {
     sql += " AND id = ?";
@@ -121,7 +141,7 @@ void InteractionStore::select(const InteractionQuery& q, std::optional<Interacti
     i.commitments = parse_stored_json(r.text(9), "interactions.commitments", i.id)
                         .get<std::vector<std::string>>();
     i.payload = parse_stored_json(r.text(10), "interactions.payload", i.id);
-    i.case_id = r.text(11);
+    if (!r.is_null(11)) i.links = parse_link_list(r.text(11));
     visit(i);
   });
 }

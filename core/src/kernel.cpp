@@ -17,6 +17,8 @@
 #include "plugin_loader.hpp"
 #include "service_table.hpp"
 #include "stderr_logger.hpp"
+#include "case_commands.hpp"
+#include "case_store.hpp"
 #include "task_store.hpp"
 #include "timer_store.hpp"
 #include "workflow_commands.hpp"
@@ -28,13 +30,14 @@ namespace {
 class SqliteStore final : public Store {
  public:
   SqliteStore(core::SqliteDatabase& db, CustomerRepository& c, InteractionRepository& i,
-              TaskRepository& t, AuditLog& a)
-      : db_(db), customers_(c), interactions_(i), tasks_(t), audit_(a) {}
+              TaskRepository& t, AuditLog& a, CaseRepository& k)
+      : db_(db), customers_(c), interactions_(i), tasks_(t), audit_(a), cases_(k) {}
   Database& db() override { return db_; }
   CustomerRepository& customers() override { return customers_; }
   InteractionRepository& interactions() override { return interactions_; }
   TaskRepository& tasks() override { return tasks_; }
   AuditLog& audit() override { return audit_; }
+  CaseRepository& cases() override { return cases_; }
 
  private:
   core::SqliteDatabase& db_;
@@ -42,6 +45,7 @@ class SqliteStore final : public Store {
   InteractionRepository& interactions_;
   TaskRepository& tasks_;
   AuditLog& audit_;
+  CaseRepository& cases_;
 };
 
 std::unique_ptr<Clock> make_clock(const KernelOptions& o) {
@@ -68,7 +72,8 @@ struct Kernel::Impl {
         customers(core::StoreParts{db, bus, *clock, audit}),
         interactions(core::StoreParts{db, bus, *clock, audit}),
         tasks(core::StoreParts{db, bus, *clock, audit}),
-        store(db, customers, interactions, tasks, audit),
+        cases(core::StoreParts{db, bus, *clock, audit}),
+        store(db, customers, interactions, tasks, audit, cases),
         timers(db, *logger, dynamic_cast<SimulatedClock*>(clock.get())),
         workflows(core::WorkflowServices{db, store, bus, *clock, timers, *logger}),
         plugins(*logger) {}
@@ -81,6 +86,7 @@ struct Kernel::Impl {
   core::CustomerStore customers;
   core::InteractionStore interactions;
   core::TaskStore tasks;
+  core::CaseStore cases;
   SqliteStore store;
   core::TimerStore timers;
   core::CommandTable commands;
@@ -120,6 +126,7 @@ Kernel::Kernel(KernelOptions options) : impl_(std::make_unique<Impl>(options)) {
   impl_->db.set_listener(&impl_->bus);
   impl_->db.migrate("kernel", core::kernel_migrations());
   core::register_kernel_commands(*this);
+  core::register_case_commands(*this);
   impl_->workflows.open();
   core::register_workflow_commands(impl_->commands, impl_->workflows);
   // Recovery of instances a crashed process left is not done here: every

@@ -146,6 +146,23 @@ CommandOutput customers_list(Kernel& k, const CommandInput& in) {
   return out;
 }
 
+// "links: case 3 (complaint: Kettle broken, open)": what the timeline shows
+// of linked records; a reference the kernel cannot describe shows as is.
+std::string links_text(Kernel& k, const std::vector<EntityRef>& links) {
+  std::string s;
+  for (const EntityRef& ref : links) {
+    std::string what = ref.to_string();
+    if (ref.type == entity_type::kCase) {
+      if (const auto c = k.store().cases().find(ref.id)) {
+        what = "case " + std::to_string(c->id) + " (" + to_string(c->type) + ": " + c->subject +
+               ", " + to_string(c->status) + ")";
+      }
+    }
+    s += (s.empty() ? "" : ", ") + what;
+  }
+  return "links: " + s;
+}
+
 // The customer and everything that happened with them, oldest first.
 CommandOutput customers_show(Kernel& k, const CommandInput& in) {
   const CustomerId id = parse_id(in.positionals.at(0), "customer");
@@ -172,6 +189,7 @@ CommandOutput customers_show(Kernel& k, const CommandInput& in) {
       detail +=
           (detail.empty() ? "" : "; ") + std::string("promised: ") + join(i.commitments, "; ");
     }
+    if (!i.links.empty()) detail += (detail.empty() ? "" : "; ") + links_text(k, i.links);
     items.push_back(
         {i.occurred_at, 0, j, {format_time(i.occurred_at), "interaction", what, i.agent, detail}});
   }
@@ -182,8 +200,22 @@ CommandOutput customers_show(Kernel& k, const CommandInput& in) {
     j["type"] = "task";
     std::string detail = "status " + to_string(t.status);
     if (t.due_at) detail += ", due " + format_time(*t.due_at);
+    if (t.link) detail += "; " + links_text(k, {*t.link});
     items.push_back(
         {t.created_at, 1, j, {format_time(t.created_at), "task", t.title, t.owner, detail}});
+  }
+  CaseQuery cq;
+  cq.customer_id = id;
+  for (const Case& c : k.store().cases().list(cq)) {
+    Json j = to_json(c);
+    j["type"] = "case";
+    j["case_type"] = to_string(c.type);
+    items.push_back({c.opened_at,
+                     1,
+                     j,
+                     {format_time(c.opened_at), "case " + std::to_string(c.id),
+                      to_string(c.type) + ": " + c.subject, c.owner,
+                      "status " + to_string(c.status) + ", priority " + to_string(c.priority)}});
   }
   for (const AuditEntry& a : k.store().audit().of_customer(id)) {
     Json j{{"type", "audit"},     {"time", format_time(a.time)}, {"actor", a.actor},
@@ -192,7 +224,7 @@ CommandOutput customers_show(Kernel& k, const CommandInput& in) {
     // Creating an interaction or task is already its own timeline entry; the
     // text shows the audit entries that say something new (who changed what).
     std::vector<std::string> row;
-    if (a.action != "interaction.record" && a.action != "task.create") {
+    if (a.action != "interaction.record" && a.action != "task.create" && a.action != "case.open") {
       row = {format_time(a.time), "audit", a.action, a.actor, a.details.dump()};
     }
     items.push_back({a.time, 2, j, row});
@@ -384,7 +416,7 @@ CommandOutput tasks_list(Kernel& k, const CommandInput& in) {
     out.data.push_back(to_json(t));
     rows.push_back({std::to_string(t.id), t.customer_id ? std::to_string(*t.customer_id) : "",
                     t.title, t.owner, t.due_at ? format_time(*t.due_at) : "", to_string(t.status),
-                    t.link});
+                    t.link ? t.link->to_string() : ""});
   }
   out.text = render_table({"ID", "CUSTOMER", "TITLE", "OWNER", "DUE", "STATUS", "LINK"}, rows);
   return out;
@@ -400,7 +432,13 @@ CommandOutput interactions_add(Kernel& k, const CommandInput& in) {
   if (in.has("amount")) i.amount = in.number("amount", 0);
   i.agent = in.get("agent");
   i.notes = in.get("notes");
-  i.case_id = in.get("case");
+  if (in.has("case")) {
+    const std::string text = in.get("case");
+    i.links.push_back(text.find(':') == std::string::npos
+                          ? EntityRef{entity_type::kCase, parse_id(text, "case")}
+                          : parse_entity_ref(text));
+  }
+  if (in.has("link")) i.links.push_back(parse_entity_ref(in.get("link")));
   if (in.has("commitment")) i.commitments = {in.get("commitment")};
   const InteractionId id = k.store().interactions().record(i, in.actor);
   CommandOutput out;
@@ -481,7 +519,8 @@ void register_kernel_commands(Kernel& k) {
                  option("direction", "inbound or outbound", "inbound"),
                  option("at", "time (default: now)"), option("amount", "money amount"),
                  option("agent", "who handled it"), option("notes", "notes"),
-                 option("commitment", "a promise made"), option("case", "linked case id")}),
+                 option("commitment", "a promise made"), option("case", "the case it belongs to (ID)"),
+                 option("link", "another entity it belongs to, TYPE:ID (e.g. product:4)")}),
         [&k](const CommandInput& in) { return interactions_add(k, in); });
   r.add(command({"tasks", "list"}, "list tasks",
                 {option("owner", "only this owner"), option("customer", "only this customer"),

@@ -90,6 +90,67 @@ CREATE TABLE timers (
 );
 CREATE INDEX timers_due ON timers(status, due_at);
 )sql"},
+      {2, "typed links: interaction_links, tasks.link_type/link_id", R"sql(
+CREATE TABLE interaction_links (
+  interaction_id INTEGER NOT NULL REFERENCES interactions(id) ON DELETE CASCADE,
+  entity_type TEXT NOT NULL,
+  entity_id INTEGER NOT NULL,
+  PRIMARY KEY (interaction_id, entity_type, entity_id)
+) WITHOUT ROWID;
+CREATE INDEX interaction_links_entity ON interaction_links(entity_type, entity_id);
+-- "case:17" (or any "type:17") and a bare "17" (the case number the CLI
+-- took) become links; any other text is kept in the payload, not lost.
+INSERT OR IGNORE INTO interaction_links
+  SELECT id, substr(case_id, 1, instr(case_id, ':') - 1),
+         CAST(substr(case_id, instr(case_id, ':') + 1) AS INTEGER)
+  FROM interactions
+  WHERE instr(case_id, ':') > 1
+    AND substr(case_id, 1, instr(case_id, ':') - 1) NOT GLOB '*[^a-z_]*'
+    AND substr(case_id, instr(case_id, ':') + 1) GLOB '[1-9]*'
+    AND substr(case_id, instr(case_id, ':') + 1) NOT GLOB '*[^0-9]*'
+    AND length(case_id) - instr(case_id, ':') <= 18;
+INSERT OR IGNORE INTO interaction_links
+  SELECT id, 'case', CAST(case_id AS INTEGER) FROM interactions
+  WHERE case_id GLOB '[1-9]*' AND case_id NOT GLOB '*[^0-9]*' AND length(case_id) <= 18;
+UPDATE interactions SET payload = json_set(payload, '$.legacy_case_id', case_id)
+  WHERE case_id IS NOT NULL AND case_id <> ''
+    AND id NOT IN (SELECT interaction_id FROM interaction_links);
+ALTER TABLE interactions DROP COLUMN case_id;
+ALTER TABLE tasks ADD COLUMN link_type TEXT;
+ALTER TABLE tasks ADD COLUMN link_id INTEGER;
+UPDATE tasks SET link_type = substr(link, 1, instr(link, ':') - 1),
+                 link_id = CAST(substr(link, instr(link, ':') + 1) AS INTEGER)
+  WHERE instr(link, ':') > 1
+    AND substr(link, 1, instr(link, ':') - 1) NOT GLOB '*[^a-z_]*'
+    AND substr(link, instr(link, ':') + 1) GLOB '[1-9]*'
+    AND substr(link, instr(link, ':') + 1) NOT GLOB '*[^0-9]*'
+    AND length(link) - instr(link, ':') <= 18;
+-- A link that is no reference stays readable in the title.
+UPDATE tasks SET title = title || ' [' || link || ']'
+  WHERE link IS NOT NULL AND link <> '' AND link_type IS NULL;
+ALTER TABLE tasks DROP COLUMN link;
+CREATE INDEX tasks_link ON tasks(link_type, link_id);
+)sql"},
+      {3, "cases and their history", R"sql(
+CREATE TABLE cases (
+  id INTEGER PRIMARY KEY,
+  customer_id INTEGER NOT NULL REFERENCES customers(id),
+  type TEXT NOT NULL, category TEXT, subject TEXT NOT NULL, channel TEXT,
+  priority TEXT NOT NULL, status TEXT NOT NULL, owner TEXT,
+  appeal_point TEXT, attitude TEXT NOT NULL,
+  context TEXT NOT NULL DEFAULT '{}',
+  opened_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, closed_at INTEGER
+);
+CREATE INDEX cases_customer ON cases(customer_id);
+CREATE INDEX cases_status_owner ON cases(status, owner);
+CREATE TABLE case_history (
+  id INTEGER PRIMARY KEY,
+  case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+  at INTEGER NOT NULL, actor TEXT NOT NULL,
+  change TEXT NOT NULL, from_value TEXT, to_value TEXT, note TEXT
+);
+CREATE INDEX case_history_case ON case_history(case_id, id);
+)sql"},
   };
   return steps;
 }

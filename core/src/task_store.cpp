@@ -2,15 +2,22 @@
 
 #include "crm/error.hpp"
 #include "crm/event.hpp"
+#include "entity_links.hpp"
 #include "json_text.hpp"
 
 namespace crm::core {
+namespace {
+
+// The link in event payloads: {"type": ..., "id": ...} or null.
+Json link_json(const Task& t) { return t.link ? Json(*t.link) : Json(nullptr); }
+
+}  // namespace
 
 TaskId TaskStore::add(const Task& t, const Actor& by) {
   require_utf8(t.title, "task title");
   if (t.title.empty()) throw InvalidInput("task title is empty");
   require_utf8(t.owner, "task owner");
-  require_utf8(t.link, "task link");
+  if (t.link) require_utf8(t.link->type, "task link");
   if (t.due_at) require_time_in_range(*t.due_at, "task due_at");
   Transaction tx(p_.db);
   const TimePoint now = p_.clock.now();
@@ -21,16 +28,22 @@ TaskId TaskStore::add(const Task& t, const Actor& by) {
     }
     customer = *t.customer_id;
   }
+  SqlValue link_type = nullptr, link_id = nullptr;
+  if (t.link) {
+    check_link(p_.db, *t.link, t.customer_id, "task link");
+    link_type = t.link->type;
+    link_id = t.link->id;
+  }
   if (t.due_at) due = to_unix(*t.due_at);
   p_.db.execute(
-      "INSERT INTO tasks (customer_id, title, owner, due_at, status, link, created_at) "
-      "VALUES (?,?,?,?,?,?,?)",
-      {customer, t.title, t.owner, due, to_string(t.status), t.link, to_unix(now)});
+      "INSERT INTO tasks (customer_id, title, owner, due_at, status, link_type, link_id, "
+      "created_at) VALUES (?,?,?,?,?,?,?,?)",
+      {customer, t.title, t.owner, due, to_string(t.status), link_type, link_id, to_unix(now)});
   const TaskId id = p_.db.last_insert_id();
   p_.audit.record(by, "task.create", "task", id, t.customer_id,
                   Json{{"title", t.title}, {"owner", t.owner}});
   p_.bus.publish(Event{events::kTaskCreated, now, t.customer_id,
-                       Json{{"task_id", id}, {"owner", t.owner}, {"link", t.link}}});
+                       Json{{"task_id", id}, {"owner", t.owner}, {"link", link_json(t)}}});
   tx.commit();
   return id;
 }
@@ -38,7 +51,8 @@ TaskId TaskStore::add(const Task& t, const Actor& by) {
 std::vector<Task> TaskStore::select(const std::string& where, const std::vector<SqlValue>& params) {
   std::vector<Task> out;
   p_.db.query_each(
-      "SELECT id, customer_id, title, owner, due_at, status, link, created_at, completed_at "
+      "SELECT id, customer_id, title, owner, due_at, status, link_type, link_id, created_at, "
+      "completed_at "
       "FROM tasks WHERE " +
           where + " ORDER BY due_at IS NULL, due_at, id",
       params, [&](const SqlRow& r) {
@@ -49,9 +63,9 @@ std::vector<Task> TaskStore::select(const std::string& where, const std::vector<
         t.owner = r.text(3);
         if (!r.is_null(4)) t.due_at = from_unix(r.integer(4));
         t.status = parse_task_status(r.text(5));
-        t.link = r.text(6);
-        t.created_at = from_unix(r.integer(7));
-        if (!r.is_null(8)) t.completed_at = from_unix(r.integer(8));
+        if (!r.is_null(6)) t.link = EntityRef{r.text(6), r.integer(7)};
+        t.created_at = from_unix(r.integer(8));
+        if (!r.is_null(9)) t.completed_at = from_unix(r.integer(9));
         out.push_back(std::move(t));
       });
   return out;
@@ -81,7 +95,7 @@ void TaskStore::close(TaskId id, Task::Status status, const Actor& by) {
   p_.audit.record(by, done ? "task.complete" : "task.cancel", "task", id, t->customer_id,
                   Json::object());
   p_.bus.publish(Event{done ? events::kTaskCompleted : events::kTaskCancelled, now, t->customer_id,
-                       Json{{"task_id", id}, {"owner", t->owner}, {"link", t->link}}});
+                       Json{{"task_id", id}, {"owner", t->owner}, {"link", link_json(*t)}}});
   tx.commit();
 }
 
@@ -99,6 +113,11 @@ std::vector<Task> TaskStore::list(const TaskQuery& q) {
   if (q.status) {
     where += " AND status = ?";
     params.emplace_back(to_string(*q.status));
+  }
+  if (q.link) {
+    where += " AND link_type = ? AND link_id = ?";
+    params.emplace_back(q.link->type);
+    params.emplace_back(q.link->id);
   }
   if (q.due_before) {
     where += " AND due_at < ?";

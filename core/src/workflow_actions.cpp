@@ -133,13 +133,90 @@ Json set_customer_field(ActionContext& ctx, const std::string& field, const Json
 
 std::shared_ptr<ChannelSink> make_interaction_sink() { return std::make_shared<InteractionSink>(); }
 
+namespace {
+
+// A case id parameter: a whole number, or "17" / "case:17" from a template.
+CaseId case_param(const Json& p, const char* key) {
+  const auto it = p.find(key);
+  if (it != p.end() && it->is_number_integer() && it->get<CaseId>() > 0) return it->get<CaseId>();
+  const std::string v = required_text(p, key);
+  const EntityRef ref = parse_entity_ref(v.find(':') == std::string::npos ? "case:" + v : v);
+  if (ref.type != entity_type::kCase) {
+    throw InvalidInput(std::string("parameter '") + key + "' names a " + ref.type + ", not a case");
+  }
+  return ref.id;
+}
+
+// Cases from workflows: a complaint process opens its case, hands it over
+// and moves it along its life cycle.
+void register_case_actions(WorkflowEngine& e) {
+  e.add_action(
+      "open_case",
+      spec("open a case for the customer (linked to an interaction if given)",
+           {param("type", "string", true, "complaint, service_request, repair_request or inquiry"),
+            param("subject", "string", true, "what it is about"),
+            param("category", "string", false, "the business's classification"),
+            param("channel", "string", false, "where it came in"),
+            param("priority", "string", false, "low, normal (default), high or urgent"),
+            param("owner", "string", false, "who handles it"),
+            param("appeal_point", "string", false, "what the customer asks for"),
+            param("attitude", "string", false,
+                  "unknown, cooperative, unreasonable, non_expert or probing"),
+            param("interaction", "integer", false, "the interaction it comes from"),
+            param("context", "object", false, "extra data")},
+           true),
+      [](ActionContext& ctx, const Json& p) {
+        Case c;
+        c.customer_id = *ctx.customer_id();
+        c.type = parse_case_type(required_text(p, "type"));
+        c.subject = required_text(p, "subject");
+        c.category = text(p, "category");
+        c.channel = text(p, "channel");
+        c.priority = parse_case_priority(text(p, "priority", "normal"));
+        c.owner = text(p, "owner");
+        c.appeal_point = text(p, "appeal_point");
+        c.attitude = parse_case_attitude(text(p, "attitude", "unknown"));
+        if (p.contains("interaction") && p["interaction"].is_number_integer()) {
+          c.interactions = {p["interaction"].get<InteractionId>()};
+        }
+        if (p.contains("context") && p["context"].is_object()) c.context = p["context"];
+        return Json{{"case_id", ctx.store().cases().open(c, ctx.actor())}};
+      });
+  e.add_action("set_case_status",
+               spec("move a case along its life cycle",
+                    {param("case", "any", true, "the case id"),
+                     param("status", "string", true,
+                           "in_progress, waiting, resolved, closed or cancelled"),
+                     param("note", "string", false, "why")}),
+               [](ActionContext& ctx, const Json& p) {
+                 const CaseId id = case_param(p, "case");
+                 const Case::Status to = parse_case_status(required_text(p, "status"));
+                 ctx.store().cases().set_status(id, to, text(p, "note"), ctx.actor());
+                 return Json{{"case_id", id}, {"status", to_string(to)}};
+               });
+  e.add_action("assign_case",
+               spec("hand a case over to another owner",
+                    {param("case", "any", true, "the case id"),
+                     param("owner", "string", true, "the new owner"),
+                     param("note", "string", false, "why")}),
+               [](ActionContext& ctx, const Json& p) {
+                 const CaseId id = case_param(p, "case");
+                 ctx.store().cases().assign(id, required_text(p, "owner"), text(p, "note"),
+                                            ctx.actor());
+                 return Json{{"case_id", id}, {"owner", required_text(p, "owner")}};
+               });
+}
+
+}  // namespace
+
 void register_builtin_actions(WorkflowEngine& e) {
   e.add_action("create_task",
                spec("create a task (without waiting for it; the task step waits)",
                     {param("title", "string", true, "what to do"),
                      param("owner", "string", true, "who does it"),
                      param("due", "string", false, "duration from now, e.g. 24h"),
-                     param("link", "string", false, "what it belongs to (default: the instance)")}),
+                     param("link", "string", false,
+                           "what it belongs to, TYPE:ID such as case:17 (default: the instance)")}),
                [](ActionContext& ctx, const Json& p) {
                  Task t;
                  t.customer_id = ctx.customer_id();
@@ -153,7 +230,9 @@ void register_builtin_actions(WorkflowEngine& e) {
                    }
                    t.due_at = ctx.clock().now() + after;
                  }
-                 t.link = text(p, "link", "workflow:" + std::to_string(ctx.instance_id()));
+                 const std::string link = text(p, "link");
+                 t.link = link.empty() ? EntityRef{entity_type::kWorkflow, ctx.instance_id()}
+                                       : parse_entity_ref(link);
                  return Json{{"task_id", ctx.store().tasks().add(t, ctx.actor())}};
                });
   e.add_action(
@@ -163,7 +242,8 @@ void register_builtin_actions(WorkflowEngine& e) {
             param("kind", "string", true, "call, message, visit..."),
             param("direction", "string", false, "inbound or outbound (default outbound)"),
             param("notes", "string", false, "text"), param("agent", "string", false, "who"),
-            param("amount", "number", false, "money"), param("case_id", "string", false, "case"),
+            param("amount", "number", false, "money"),
+            param("link", "string", false, "what it belongs to, TYPE:ID such as case:17"),
             param("payload", "object", false, "extra data")},
            true),
       [](ActionContext& ctx, const Json& p) {
@@ -174,11 +254,14 @@ void register_builtin_actions(WorkflowEngine& e) {
         i.direction = parse_direction(text(p, "direction", "outbound"));
         i.notes = text(p, "notes");
         i.agent = text(p, "agent", to_string(ctx.actor()));
-        i.case_id = text(p, "case_id");
+        if (const std::string link = text(p, "link"); !link.empty()) {
+          i.links = {parse_entity_ref(link)};
+        }
         if (p.contains("amount") && p["amount"].is_number()) i.amount = p["amount"].get<double>();
         if (p.contains("payload") && p["payload"].is_object()) i.payload = p["payload"];
         return Json{{"interaction_id", ctx.store().interactions().record(i, ctx.actor())}};
       });
+  register_case_actions(e);
   e.add_action("set_field",
                spec("set a customer field (name, email, phone, owner, stage, segment, birthday, "
                     "external_id or attributes.<key>)",

@@ -210,11 +210,15 @@ void WorkflowRuntime::run_now(WorkflowInstance& inst, const WorkflowDefinition& 
 }
 
 void WorkflowRuntime::on_task_ended(const Event& e) {
-  const std::string link = e.payload.value("link", "");
-  if (!link.starts_with("workflow:")) return;
-  InstanceId id = 0;
-  const auto [p, ec] = std::from_chars(link.data() + 9, link.data() + link.size(), id);
-  if (ec != std::errc{} || id <= 0) return;
+  // The payload's link is {"type": "workflow", "id": N} for the tasks of an
+  // instance; anything else is not the engine's.
+  const auto link = e.payload.find("link");
+  if (link == e.payload.end() || !link->is_object()) return;
+  if (link->value("type", "") != entity_type::kWorkflow) return;
+  const auto idv = link->find("id");
+  if (idv == link->end() || !idv->is_number_integer()) return;
+  const InstanceId id = idv->get<InstanceId>();
+  if (id <= 0) return;
   enqueue({Work::Kind::kTask, id, e.payload.value("task_id", std::int64_t{0}), nullptr, ""});
   drain();
 }

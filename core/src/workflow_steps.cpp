@@ -172,7 +172,7 @@ WorkflowRuntime::StepOutcome WorkflowRuntime::run_task(WorkflowInstance& inst, c
   t.title = title.is_string() ? title.get<std::string>() : title.dump();
   t.owner = owner.is_string() ? owner.get<std::string>() : owner.dump();
   if (step.due) t.due_at = at.now + *step.due;
-  t.link = "workflow:" + std::to_string(inst.id);
+  t.link = EntityRef{entity_type::kWorkflow, inst.id};
   const TaskId task = s_.store.tasks().add(t, actor_of(inst));
   TaskWait w{task, t.due_at, std::nullopt};
   if (t.due_at && !step.on_timeout.empty()) {

@@ -78,7 +78,7 @@ def test_dates_outside_1900_to_2200_are_refused_at_the_door(crm):
 def test_invalid_utf8_in_a_command_option_is_refused_naming_the_field(crm):
     crm.json("import", "customers", crm.write("c.csv", CUSTOMERS))
     bad = "caf\udcc3"  # the byte 0xC3 alone: an unfinished two-byte sequence
-    for option, field in [("--notes", "notes"), ("--agent", "agent"), ("--case", "case_id"),
+    for option, field in [("--notes", "notes"), ("--agent", "agent"),
                           ("--commitment", "commitment"), ("--channel", "channel")]:
         args = ["interactions", "add", "--customer", "1", "--kind", "call"]
         if option != "--channel":

@@ -56,7 +56,7 @@ def test_complaint_task_completed_from_the_command_line(crm):
             crm.write("c.csv", "external_id,name,email\nK1,Karl,karl@example.org\n"))
     instance = crm.json("workflows", "start", "complaint_handling", "--customer", "1")["id"]
     [task] = crm.json("tasks", "list", "--customer", "1")
-    assert task["owner"] == "support" and task["link"] == f"workflow:{instance}"
+    assert task["owner"] == "support" and task["link"] == {"type": "workflow", "id": instance}
     crm.run("tasks", "complete", str(task["id"]))
     [inst] = crm.json("workflows", "instances", "--customer", "1")
     assert inst["state"] == "waiting" and inst["wait"]["kind"] == "timer"  # the 2-day wait

@@ -321,11 +321,16 @@ class InteractionImportTest : public ImportTest {
 };
 
 TEST_F(InteractionImportTest, ResolvesCustomersByExternalIdAndParsesFields) {
+  crm::Case kase;
+  kase.customer_id = ann;
+  kase.subject = "late delivery";
+  const crm::CaseId case_id = store.cases().open(kase, crm::Actor::system());
+  ASSERT_EQ(case_id, 1);  // the CSV below names it
   const auto p = file("int.csv",
                       "external_id,occurred_at,channel,kind,direction,amount,agent,notes,"
                       "commitments,case_id,store_id\n"
                       "A-1,2025-12-01T10:00:00Z,store,purchase,in,12.50,dora,\"two, items\","
-                      "deliver Friday;call back,case:3,S1\n"
+                      "deliver Friday;call back,case:1,S1\n"
                       "B-1,2025-12-02,phone,call,outbound,,,,,,\n"
                       "Z-9,2025-12-03,phone,call,,,,,,,\n"
                       "A-1,2025-12-04,web,purchase,,12x,,,,,\n");
@@ -351,7 +356,7 @@ TEST_F(InteractionImportTest, ResolvesCustomersByExternalIdAndParsesFields) {
   EXPECT_EQ(i.agent, "dora");
   EXPECT_EQ(i.notes, "two, items");
   EXPECT_EQ(i.commitments, (std::vector<std::string>{"deliver Friday", "call back"}));
-  EXPECT_EQ(i.case_id, "case:3");
+  EXPECT_EQ(i.links, (std::vector<crm::EntityRef>{{"case", case_id}}));
   EXPECT_EQ(i.payload, (crm::Json{{"store_id", "S1"}}));
   EXPECT_EQ(list[1].customer_id, bob);
   EXPECT_EQ(list[1].direction, crm::Interaction::Direction::kOutbound);
@@ -534,7 +539,7 @@ TEST(ImportKill, KilledImportLeavesTheDatabaseAsItWas) {
   auto k = crm_test::make_kernel(db);
   EXPECT_EQ(k->store().customers().count(), 0);
   EXPECT_EQ(k->store().db().query("SELECT COUNT(*) FROM audit_log").at(0).integer(0), 0);
-  EXPECT_EQ(k->store().db().schema_version("kernel"), 1);
+  EXPECT_EQ(k->store().db().schema_version("kernel"), 3);
 }
 
 }  // namespace

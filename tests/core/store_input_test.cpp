@@ -226,7 +226,10 @@ TEST_F(StoreInputTest, EveryInteractionTextFieldRefusesInvalidUtf8NamingIt) {
       {"interaction kind", [](Interaction& i) { i.kind = "\xc0\x80"; }},
       {"interaction agent", [](Interaction& i) { i.agent = "erin\xe2\x82"; }},
       {"interaction notes", [](Interaction& i) { i.notes = "said \xed\xa0\x80 twice"; }},
-      {"interaction case_id", [](Interaction& i) { i.case_id = "\xf4\x90\x80\x80"; }},
+      {"interaction link",
+       [](Interaction& i) {
+         i.links = {crm::EntityRef{"\xf4\x90\x80\x80", 1}};
+       }},
       {"interaction commitment",
        [](Interaction& i) {
          i.commitments = {"call back", "\x80"};
@@ -254,7 +257,7 @@ TEST_F(StoreInputTest, EveryTaskTextFieldRefusesInvalidUtf8NamingIt) {
   const std::vector<std::pair<std::string, std::function<void(Task&)>>> fields = {
       {"task title", [](Task& t) { t.title = "Call \xff"; }},
       {"task owner", [](Task& t) { t.owner = "\xc3"; }},
-      {"task link", [](Task& t) { t.link = "case:\xed\xa0\x80"; }},
+      {"task link", [](Task& t) { t.link = crm::EntityRef{"case\xed\xa0\x80", 1}; }},
   };
   for (const auto& [name, set] : fields) {
     SCOPED_TRACE(name);

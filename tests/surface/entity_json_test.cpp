@@ -101,7 +101,7 @@ TEST(EntityJson, InteractionRoundTripsWithAndWithoutAmount) {
   i.notes = "two items";
   i.commitments = {"call back Monday"};
   i.payload = {{"sku", "A1"}};
-  i.case_id = "case:3";
+  i.links = {{"case", 3}, {"product", 9}};
   expect_round_trip<crm::Interaction>(crm::to_json(i));
   EXPECT_EQ(crm::to_json(i).get<crm::Interaction>().amount, 19.5);
   i.amount.reset();
@@ -125,7 +125,7 @@ TEST(EntityJson, TaskRoundTripsWithOptionalTimes) {
   t.owner = "bob";
   t.due_at = crm::parse_time("2026-03-03T09:00:00Z");
   t.status = crm::Task::Status::kDone;
-  t.link = "workflow:5";
+  t.link = crm::EntityRef{"workflow", 5};
   t.created_at = crm::parse_time("2026-03-02T09:00:00Z");
   t.completed_at = crm::parse_time("2026-03-02T12:00:00Z");
   expect_round_trip<crm::Task>(crm::to_json(t));

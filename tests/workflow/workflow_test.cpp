@@ -42,7 +42,7 @@ TEST(ComplaintWorkflow, AnsweredInTimeThenCallBackAndSurvey) {
   EXPECT_EQ(tasks[0].title, "Answer the phone complaint of Ann");
   EXPECT_EQ(tasks[0].owner, "support");
   EXPECT_EQ(tasks[0].due_at, kStart + 24h);
-  EXPECT_EQ(tasks[0].link, "workflow:" + std::to_string(inst.id));
+  EXPECT_EQ(tasks[0].link, (crm::EntityRef{"workflow", inst.id}));
 
   // Answered after 3 hours: the instance goes on at once to its 2-day wait.
   k.simulated_clock()->advance(3h);

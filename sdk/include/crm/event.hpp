@@ -24,6 +24,10 @@ inline constexpr const char* kTaskCreated = "task.created";
 inline constexpr const char* kTaskCompleted = "task.completed";
 inline constexpr const char* kTaskCancelled = "task.cancelled";
 inline constexpr const char* kTimerFired = "timer.fired";
+inline constexpr const char* kCaseOpened = "case.opened";
+inline constexpr const char* kCaseAssigned = "case.assigned";
+inline constexpr const char* kCaseStatusChanged = "case.status_changed";
+inline constexpr const char* kCaseLinked = "case.linked";
 }  // namespace events
 
 struct Event {

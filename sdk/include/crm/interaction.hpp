@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "crm/customer.hpp"
+#include "crm/entity_ref.hpp"
 #include "crm/export.hpp"
 #include "crm/json.hpp"
 #include "crm/time.hpp"
@@ -28,7 +29,10 @@ struct Interaction {
   std::string notes;
   std::vector<std::string> commitments;  // promises made, visible in the history
   Json payload = Json::object();
-  std::string case_id;  // linked case/ticket, empty if none
+  // What it belongs to (the case it is part of, a product...), each once.
+  // record() refuses a link to a kernel entity that does not exist, and a
+  // case or task of another customer.
+  std::vector<EntityRef> links;
 };
 
 CRM_API std::string to_string(Interaction::Direction d);

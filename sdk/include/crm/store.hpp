@@ -5,6 +5,7 @@
 #pragma once
 
 #include "crm/audit_log.hpp"
+#include "crm/case_repository.hpp"
 #include "crm/customer_repository.hpp"
 #include "crm/database.hpp"
 #include "crm/export.hpp"
@@ -23,6 +24,7 @@ class CRM_API Store {
   virtual InteractionRepository& interactions() = 0;
   virtual TaskRepository& tasks() = 0;
   virtual AuditLog& audit() = 0;
+  virtual CaseRepository& cases() = 0;
 };
 
 }  // namespace crm
