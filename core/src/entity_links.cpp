@@ -29,9 +29,8 @@ constexpr KernelTable kKernelTables[] = {
 void check_link(SqliteDatabase& db, const EntityRef& ref, std::optional<CustomerId> customer,
                 const char* what) {
   require_utf8(ref.type, what);
-  // Re-parsing the text form checks the type's spelling and the id's range.
   try {
-    (void)parse_entity_ref(ref.to_string());
+    validate(ref);
   } catch (const InvalidInput& e) {
     throw InvalidInput(std::string(what) + ": " + e.what());
   }
@@ -40,10 +39,10 @@ void check_link(SqliteDatabase& db, const EntityRef& ref, std::optional<Customer
     const std::string sql = std::string("SELECT ") + (k.customer_column ? k.customer_column : "0") +
                             " FROM " + k.table + " WHERE id = ?";
     const auto rows = db.query(sql, {ref.id});
-    if (rows.empty()) throw NotFound(std::string(what) + " " + ref.to_string() + " not found");
+    if (rows.empty()) throw NotFound(std::string(what) + " " + to_string(ref) + " not found");
     if (k.customer_column && customer && !rows[0].is_null(0) &&
         rows[0].integer(0) != *customer) {
-      throw InvalidInput(std::string(what) + " " + ref.to_string() + " belongs to customer " +
+      throw InvalidInput(std::string(what) + " " + to_string(ref) + " belongs to customer " +
                          std::to_string(rows[0].integer(0)) + ", not " +
                          std::to_string(*customer));
     }

@@ -42,7 +42,7 @@ InteractionId InteractionStore::record(const Interaction& i, const Actor& by) {
   for (std::size_t n = 0; n < i.links.size(); ++n) {
     for (std::size_t m = 0; m < n; ++m) {
       if (i.links[m] == i.links[n]) {
-        throw InvalidInput("interaction link " + i.links[n].to_string() + " is given twice");
+        throw InvalidInput("interaction link " + to_string(i.links[n]) + " is given twice");
       }
     }
   }

@@ -151,7 +151,7 @@ CommandOutput customers_list(Kernel& k, const CommandInput& in) {
 std::string links_text(Kernel& k, const std::vector<EntityRef>& links) {
   std::string s;
   for (const EntityRef& ref : links) {
-    std::string what = ref.to_string();
+    std::string what = to_string(ref);
     if (ref.type == entity_type::kCase) {
       if (const auto c = k.store().cases().find(ref.id)) {
         what = "case " + std::to_string(c->id) + " (" + to_string(c->type) + ": " + c->subject +
@@ -416,7 +416,7 @@ CommandOutput tasks_list(Kernel& k, const CommandInput& in) {
     out.data.push_back(to_json(t));
     rows.push_back({std::to_string(t.id), t.customer_id ? std::to_string(*t.customer_id) : "",
                     t.title, t.owner, t.due_at ? format_time(*t.due_at) : "", to_string(t.status),
-                    t.link ? t.link->to_string() : ""});
+                    t.link ? to_string(*t.link) : ""});
   }
   out.text = render_table({"ID", "CUSTOMER", "TITLE", "OWNER", "DUE", "STATUS", "LINK"}, rows);
   return out;

@@ -105,7 +105,8 @@ INSERT OR IGNORE INTO interaction_links
          CAST(substr(case_id, instr(case_id, ':') + 1) AS INTEGER)
   FROM interactions
   WHERE instr(case_id, ':') > 1
-    AND substr(case_id, 1, instr(case_id, ':') - 1) NOT GLOB '*[^a-z_]*'
+    AND substr(case_id, 1, instr(case_id, ':') - 1) GLOB '[a-z]*'
+    AND substr(case_id, 1, instr(case_id, ':') - 1) NOT GLOB '*[^a-z0-9_.]*'
     AND substr(case_id, instr(case_id, ':') + 1) GLOB '[1-9]*'
     AND substr(case_id, instr(case_id, ':') + 1) NOT GLOB '*[^0-9]*'
     AND length(case_id) - instr(case_id, ':') <= 18;
@@ -121,7 +122,8 @@ ALTER TABLE tasks ADD COLUMN link_id INTEGER;
 UPDATE tasks SET link_type = substr(link, 1, instr(link, ':') - 1),
                  link_id = CAST(substr(link, instr(link, ':') + 1) AS INTEGER)
   WHERE instr(link, ':') > 1
-    AND substr(link, 1, instr(link, ':') - 1) NOT GLOB '*[^a-z_]*'
+    AND substr(link, 1, instr(link, ':') - 1) GLOB '[a-z]*'
+    AND substr(link, 1, instr(link, ':') - 1) NOT GLOB '*[^a-z0-9_.]*'
     AND substr(link, instr(link, ':') + 1) GLOB '[1-9]*'
     AND substr(link, instr(link, ':') + 1) NOT GLOB '*[^0-9]*'
     AND length(link) - instr(link, ':') <= 18;
