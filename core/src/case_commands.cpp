@@ -8,9 +8,14 @@ namespace crm::core {
 namespace {
 
 std::vector<std::string> case_row(const Case& c) {
-  return {std::to_string(c.id), std::to_string(c.customer_id), to_string(c.type),
-          to_string(c.priority), to_string(c.status),          c.owner,
-          c.subject,             format_time(c.opened_at)};
+  return {std::to_string(c.id),
+          std::to_string(c.customer_id),
+          to_string(c.type),
+          to_string(c.priority),
+          to_string(c.status),
+          c.owner,
+          c.subject,
+          format_time(c.opened_at)};
 }
 
 CommandOutput cases_list(Kernel& k, const CommandInput& in) {
@@ -31,10 +36,10 @@ CommandOutput cases_list(Kernel& k, const CommandInput& in) {
     out.data.push_back(to_json(c));
     rows.push_back(case_row(c));
   }
-  out.text = render_table(
-                 {"ID", "CUSTOMER", "TYPE", "PRIORITY", "STATUS", "OWNER", "SUBJECT", "OPENED"},
-                 rows, 50) +
-             std::to_string(rows.size()) + (rows.size() == 1 ? " case\n" : " cases\n");
+  out.text =
+      render_table({"ID", "CUSTOMER", "TYPE", "PRIORITY", "STATUS", "OWNER", "SUBJECT", "OPENED"},
+                   rows, 50) +
+      std::to_string(rows.size()) + (rows.size() == 1 ? " case\n" : " cases\n");
   return out;
 }
 
@@ -63,7 +68,8 @@ CommandOutput cases_show(Kernel& k, const CommandInput& in) {
   field("channel", c.channel);
   field("priority", to_string(c.priority));
   std::string next;
-  for (const Case::Status s : next_statuses(c.status)) next += (next.empty() ? "" : ", ") + to_string(s);
+  for (const Case::Status s : next_statuses(c.status))
+    next += (next.empty() ? "" : ", ") + to_string(s);
   field("status", to_string(c.status) + (next.empty() ? " (final)" : " (next: " + next + ")"));
   field("owner", c.owner);
   field("appeal point", c.appeal_point);

@@ -85,14 +85,15 @@ Case::Attitude parse_case_attitude(std::string_view text) {
 }
 std::string to_string(CaseChange::Kind k) { return name_of(kChangeKinds, k); }
 
-bool is_final(Case::Status s) { return s == Case::Status::kClosed || s == Case::Status::kCancelled; }
+bool is_final(Case::Status s) {
+  return s == Case::Status::kClosed || s == Case::Status::kCancelled;
+}
 
 bool can_transition(Case::Status from, Case::Status to) {
   using S = Case::Status;
   switch (from) {
     case S::kOpen:
-      return to == S::kInProgress || to == S::kWaiting || to == S::kResolved ||
-             to == S::kCancelled;
+      return to == S::kInProgress || to == S::kWaiting || to == S::kResolved || to == S::kCancelled;
     case S::kInProgress:
       return to == S::kWaiting || to == S::kResolved || to == S::kCancelled;
     case S::kWaiting:
@@ -176,8 +177,12 @@ void from_json(const Json& j, Case& c) {
 }
 
 Json to_json(const CaseChange& c) {
-  return Json{{"kind", to_string(c.kind)}, {"at", format_time(c.at)}, {"actor", c.actor},
-              {"from", c.from},            {"to", c.to},              {"note", c.note}};
+  return Json{{"kind", to_string(c.kind)},
+              {"at", format_time(c.at)},
+              {"actor", c.actor},
+              {"from", c.from},
+              {"to", c.to},
+              {"note", c.note}};
 }
 
 void from_json(const Json& j, CaseChange& c) {

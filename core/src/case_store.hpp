@@ -22,9 +22,8 @@ class CaseStore final : public CaseRepository {
   std::vector<Case> select(const std::string& where, const std::vector<SqlValue>& params);
   // The interactions and tasks that link to `c`, in id order.
   void load_links(Case& c);
-  void add_history(CaseId id, CaseChange::Kind kind, const std::string& from,
-                   const std::string& to, const std::string& note, const Actor& by,
-                   TimePoint at);
+  void add_history(CaseId id, CaseChange::Kind kind, const std::string& from, const std::string& to,
+                   const std::string& note, const Actor& by, TimePoint at);
   // Throws InvalidInput naming the field when `id`'s interaction cannot be
   // linked to a case of `customer`, NotFound when it does not exist.
   void check_interaction(InteractionId id, CustomerId customer);

@@ -40,11 +40,9 @@ void check_link(SqliteDatabase& db, const EntityRef& ref, std::optional<Customer
                             " FROM " + k.table + " WHERE id = ?";
     const auto rows = db.query(sql, {ref.id});
     if (rows.empty()) throw NotFound(std::string(what) + " " + to_string(ref) + " not found");
-    if (k.customer_column && customer && !rows[0].is_null(0) &&
-        rows[0].integer(0) != *customer) {
+    if (k.customer_column && customer && !rows[0].is_null(0) && rows[0].integer(0) != *customer) {
       throw InvalidInput(std::string(what) + " " + to_string(ref) + " belongs to customer " +
-                         std::to_string(rows[0].integer(0)) + ", not " +
-                         std::to_string(*customer));
+                         std::to_string(rows[0].integer(0)) + ", not " + std::to_string(*customer));
     }
     return;
   }

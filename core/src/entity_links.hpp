@@ -12,9 +12,9 @@
 
 namespace crm::core {
 
-// Throws InvalidInput when `ref` is malformed (see validate(EntityRef)), NotFound when it names a kernel entity (customer, interaction,
-// task, case, workflow instance) that does not exist, and InvalidInput when
-// it names an interaction, task or case of a customer other than `customer`.
+// Throws InvalidInput when `ref` is malformed (see validate(EntityRef)), NotFound when it names a
+// kernel entity (customer, interaction, task, case, workflow instance) that does not exist, and
+// InvalidInput when it names an interaction, task or case of a customer other than `customer`.
 // References to other types (a plugin's) are only checked for form. `what`
 // names the field in errors ("interaction link").
 void check_link(SqliteDatabase& db, const EntityRef& ref, std::optional<CustomerId> customer,

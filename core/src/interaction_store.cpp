@@ -83,8 +83,7 @@ InteractionId InteractionStore::record(const Interaction& i, const Actor& by) {
   }
   p_.audit.record(by, "interaction.record", "interaction", id, i.customer_id,
                   Json{{"kind", i.kind}, {"channel", i.channel}});
-  Json payload{
-      {"interaction_id", id}, {"kind", i.kind}, {"channel", i.channel}, {"links", links}};
+  Json payload{{"interaction_id", id}, {"kind", i.kind}, {"channel", i.channel}, {"links", links}};
   if (i.amount) payload["amount"] = *i.amount;
   p_.bus.publish(Event{events::kInteractionRecorded, now, i.customer_id, payload});
   if (i.kind == "purchase") {

@@ -4,6 +4,8 @@
 #include <cstdlib>
 
 #include "audit_store.hpp"
+#include "case_commands.hpp"
+#include "case_store.hpp"
 #include "command_table.hpp"
 #include "crm/error.hpp"
 #include "customer_store.hpp"
@@ -17,8 +19,6 @@
 #include "plugin_loader.hpp"
 #include "service_table.hpp"
 #include "stderr_logger.hpp"
-#include "case_commands.hpp"
-#include "case_store.hpp"
 #include "task_store.hpp"
 #include "timer_store.hpp"
 #include "workflow_commands.hpp"

@@ -512,15 +512,16 @@ void register_kernel_commands(Kernel& k) {
                      in.get("to") + "\n";
           return out;
         });
-  r.add(command({"interactions", "add"}, "record an interaction with a customer",
-                {required_option("customer", "customer id"),
-                 required_option("channel", "phone, email, visit, web..."),
-                 required_option("kind", "call, purchase, complaint, visit..."),
-                 option("direction", "inbound or outbound", "inbound"),
-                 option("at", "time (default: now)"), option("amount", "money amount"),
-                 option("agent", "who handled it"), option("notes", "notes"),
-                 option("commitment", "a promise made"), option("case", "the case it belongs to (ID)"),
-                 option("link", "another entity it belongs to, TYPE:ID (e.g. product:4)")}),
+  r.add(command(
+            {"interactions", "add"}, "record an interaction with a customer",
+            {required_option("customer", "customer id"),
+             required_option("channel", "phone, email, visit, web..."),
+             required_option("kind", "call, purchase, complaint, visit..."),
+             option("direction", "inbound or outbound", "inbound"),
+             option("at", "time (default: now)"), option("amount", "money amount"),
+             option("agent", "who handled it"), option("notes", "notes"),
+             option("commitment", "a promise made"), option("case", "the case it belongs to (ID)"),
+             option("link", "another entity it belongs to, TYPE:ID (e.g. product:4)")}),
         [&k](const CommandInput& in) { return interactions_add(k, in); });
   r.add(command({"tasks", "list"}, "list tasks",
                 {option("owner", "only this owner"), option("customer", "only this customer"),

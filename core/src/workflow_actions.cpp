@@ -162,7 +162,7 @@ void register_case_actions(WorkflowEngine& e) {
             param("appeal_point", "string", false, "what the customer asks for"),
             param("attitude", "string", false,
                   "unknown, cooperative, unreasonable, non_expert or probing"),
-            param("interaction", "integer", false, "the interaction it comes from"),
+            param("interaction", "any", false, "the id of the interaction it comes from"),
             param("context", "object", false, "extra data")},
            true),
       [](ActionContext& ctx, const Json& p) {
@@ -182,29 +182,28 @@ void register_case_actions(WorkflowEngine& e) {
         if (p.contains("context") && p["context"].is_object()) c.context = p["context"];
         return Json{{"case_id", ctx.store().cases().open(c, ctx.actor())}};
       });
-  e.add_action("set_case_status",
-               spec("move a case along its life cycle",
-                    {param("case", "any", true, "the case id"),
-                     param("status", "string", true,
-                           "in_progress, waiting, resolved, closed or cancelled"),
-                     param("note", "string", false, "why")}),
-               [](ActionContext& ctx, const Json& p) {
-                 const CaseId id = case_param(p, "case");
-                 const Case::Status to = parse_case_status(required_text(p, "status"));
-                 ctx.store().cases().set_status(id, to, text(p, "note"), ctx.actor());
-                 return Json{{"case_id", id}, {"status", to_string(to)}};
-               });
-  e.add_action("assign_case",
-               spec("hand a case over to another owner",
-                    {param("case", "any", true, "the case id"),
-                     param("owner", "string", true, "the new owner"),
-                     param("note", "string", false, "why")}),
-               [](ActionContext& ctx, const Json& p) {
-                 const CaseId id = case_param(p, "case");
-                 ctx.store().cases().assign(id, required_text(p, "owner"), text(p, "note"),
-                                            ctx.actor());
-                 return Json{{"case_id", id}, {"owner", required_text(p, "owner")}};
-               });
+  e.add_action(
+      "set_case_status",
+      spec("move a case along its life cycle",
+           {param("case", "any", true, "the case id"),
+            param("status", "string", true, "in_progress, waiting, resolved, closed or cancelled"),
+            param("note", "string", false, "why")}),
+      [](ActionContext& ctx, const Json& p) {
+        const CaseId id = case_param(p, "case");
+        const Case::Status to = parse_case_status(required_text(p, "status"));
+        ctx.store().cases().set_status(id, to, text(p, "note"), ctx.actor());
+        return Json{{"case_id", id}, {"status", to_string(to)}};
+      });
+  e.add_action(
+      "assign_case",
+      spec("hand a case over to another owner", {param("case", "any", true, "the case id"),
+                                                 param("owner", "string", true, "the new owner"),
+                                                 param("note", "string", false, "why")}),
+      [](ActionContext& ctx, const Json& p) {
+        const CaseId id = case_param(p, "case");
+        ctx.store().cases().assign(id, required_text(p, "owner"), text(p, "note"), ctx.actor());
+        return Json{{"case_id", id}, {"owner", required_text(p, "owner")}};
+      });
 }
 
 }  // namespace

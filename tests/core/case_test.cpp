@@ -130,9 +130,9 @@ TEST_F(CaseTest, OpenRefusesBadInputAndWritesNothing) {
     cases.open(d, alice);
     FAIL() << "an interaction of another customer was linked";
   } catch (const crm::InvalidInput& e) {
-    EXPECT_EQ(std::string(e.what()),
-              "interaction " + std::to_string(bobs_call) + " belongs to customer " +
-                  std::to_string(bob_c) + ", not to the case's customer " + std::to_string(ann));
+    EXPECT_EQ(std::string(e.what()), "interaction " + std::to_string(bobs_call) +
+                                         " belongs to customer " + std::to_string(bob_c) +
+                                         ", not to the case's customer " + std::to_string(ann));
   }
   d.interactions = {4242};
   EXPECT_THROW(cases.open(d, alice), crm::NotFound);
@@ -189,12 +189,12 @@ TEST_F(CaseTest, StatusChangesFollowTheLifeCycleAndAreRecorded) {
     steps.push_back(to_string(ch.kind) + " " + ch.from + ">" + ch.to + " " + ch.actor + " " +
                     ch.note);
   }
-  EXPECT_EQ(steps, (std::vector<std::string>{"opened >open user:alice ",
-                                             "status open>in_progress user:bob ",
-                                             "status in_progress>waiting user:bob asked for the receipt",
-                                             "status waiting>in_progress user:bob ",
-                                             "status in_progress>resolved user:bob replaced",
-                                             "status resolved>closed user:alice "}));
+  EXPECT_EQ(steps, (std::vector<std::string>{
+                       "opened >open user:alice ", "status open>in_progress user:bob ",
+                       "status in_progress>waiting user:bob asked for the receipt",
+                       "status waiting>in_progress user:bob ",
+                       "status in_progress>resolved user:bob replaced",
+                       "status resolved>closed user:alice "}));
   EXPECT_EQ(cases.history(id)[5].at, crm_test::kStart + crm::Seconds{50});
   ASSERT_EQ(events.size(), 6u);
   EXPECT_EQ(events[5].type, "case.status_changed");

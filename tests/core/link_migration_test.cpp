@@ -27,8 +27,8 @@ TEST(LinkMigration, StringLinksBecomeTypedAndOtherTextIsKept) {
           "DELETE FROM schema_migrations WHERE component = 'kernel' AND version > 1"}) {
       db.execute(sql);
     }
-    const std::vector<std::string> case_ids = {"case:7", "12", "ticket 5", "", "case:x",
-                                               "product:3"};
+    const std::vector<std::string> case_ids = {"case:7", "12",     "ticket 5",
+                                               "",       "case:x", "product:3"};
     for (const std::string& v : case_ids) {
       db.execute(
           "INSERT INTO interactions (customer_id, channel, kind, direction, occurred_at, "
@@ -40,9 +40,8 @@ TEST(LinkMigration, StringLinksBecomeTypedAndOtherTextIsKept) {
         "created_at) VALUES (?, 'phone', 'call', 'inbound', 0, 0)",
         {ann});
     for (const char* link : {"workflow:3", "case:17", "see e-mail"}) {
-      db.execute(
-          "INSERT INTO tasks (title, status, link, created_at) VALUES ('t', 'open', ?, 0)",
-          {std::string(link)});
+      db.execute("INSERT INTO tasks (title, status, link, created_at) VALUES ('t', 'open', ?, 0)",
+                 {std::string(link)});
     }
   }
   auto k = crm_test::make_kernel(path);

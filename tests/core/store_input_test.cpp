@@ -257,7 +257,10 @@ TEST_F(StoreInputTest, EveryTaskTextFieldRefusesInvalidUtf8NamingIt) {
   const std::vector<std::pair<std::string, std::function<void(Task&)>>> fields = {
       {"task title", [](Task& t) { t.title = "Call \xff"; }},
       {"task owner", [](Task& t) { t.owner = "\xc3"; }},
-      {"task link", [](Task& t) { t.link = crm::EntityRef{"case\xed\xa0\x80", 1}; }},
+      {"task link",
+       [](Task& t) {
+         t.link = crm::EntityRef{"case\xed\xa0\x80", 1};
+       }},
   };
   for (const auto& [name, set] : fields) {
     SCOPED_TRACE(name);

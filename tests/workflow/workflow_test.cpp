@@ -34,8 +34,21 @@ TEST(ComplaintWorkflow, AnsweredInTimeThenCallBackAndSurvey) {
   auto inst = only_instance(k, c);
   EXPECT_EQ(inst.workflow, "complaint_handling");
   EXPECT_EQ(inst.state, crm::InstanceState::kWaiting);
-  EXPECT_EQ(inst.position, "$.steps[1]");
+  EXPECT_EQ(inst.position, "$.steps[2]");
   EXPECT_EQ(crm::to_json(inst.wait)["kind"], "task");
+  // The complaint opened its case, for support, linked to the interaction.
+  const auto cases = k.store().cases().list({});
+  ASSERT_EQ(cases.size(), 1u);
+  const crm::CaseId case_id = cases[0].id;
+  EXPECT_EQ(inst.variables["case"]["case_id"], case_id);
+  EXPECT_EQ(cases[0].customer_id, c);
+  EXPECT_EQ(cases[0].type, crm::Case::Type::kComplaint);
+  EXPECT_EQ(cases[0].subject, "phone complaint of Ann");
+  EXPECT_EQ(cases[0].channel, "phone");
+  EXPECT_EQ(cases[0].owner, "support");
+  EXPECT_EQ(cases[0].status, crm::Case::Status::kOpen);
+  ASSERT_EQ(cases[0].interactions.size(), 1u);
+  EXPECT_EQ(k.store().interactions().find(cases[0].interactions[0])->kind, "complaint");
   EXPECT_TRUE(has_tag(k, c, "open-complaint"));
   auto tasks = tasks_of(k, c);
   ASSERT_EQ(tasks.size(), 1u);
@@ -49,8 +62,9 @@ TEST(ComplaintWorkflow, AnsweredInTimeThenCallBackAndSurvey) {
   k.store().tasks().complete(tasks[0].id, crm::Actor::user("sam"));
   inst = *k.workflows().instance(inst.id);
   EXPECT_EQ(inst.state, crm::InstanceState::kWaiting);
-  EXPECT_EQ(inst.position, "$.steps[4]");
+  EXPECT_EQ(inst.position, "$.steps[6]");
   EXPECT_EQ(crm::to_json(inst.wait)["kind"], "timer");
+  EXPECT_EQ(k.store().cases().get(case_id).status, crm::Case::Status::kResolved);
   EXPECT_EQ(crm::to_json(inst.wait)["due"], crm::format_time(kStart + 3h + 48h));
   EXPECT_FALSE(has_tag(k, c, "open-complaint"));
   EXPECT_FALSE(has_tag(k, c, "service-recovery"));  // not a vip: the branch's else (empty)
@@ -71,6 +85,8 @@ TEST(ComplaintWorkflow, AnsweredInTimeThenCallBackAndSurvey) {
   EXPECT_EQ(inst.state, crm::InstanceState::kCompleted);
   EXPECT_EQ(inst.ended_at, kStart + 53h);
   EXPECT_EQ(inst.variables["survey"]["status"], "sent");
+  EXPECT_EQ(k.store().cases().get(case_id).status, crm::Case::Status::kClosed);
+  EXPECT_EQ(k.store().cases().get(case_id).closed_at, kStart + 53h);
   const auto sent = messages_to(k, c);
   ASSERT_EQ(sent.size(), 1u);
   EXPECT_EQ(sent[0].direction, crm::Interaction::Direction::kOutbound);
@@ -84,12 +100,13 @@ TEST(ComplaintWorkflow, AnsweredInTimeThenCallBackAndSurvey) {
   std::vector<std::string> outcomes;
   for (const auto& r : history) outcomes.push_back(r.position + " " + r.outcome);
   const std::vector<std::string> expected = {
-      " started",           "$.steps[0] done", "$.steps[1] waiting", "$.steps[1] done",
-      "$.steps[2] done",    "$.steps[3] else", "$.steps[4] waiting", "$.steps[4] resumed",
-      "$.steps[5] waiting", "$.steps[5] done", "$.steps[6] done",    " completed"};
+      " started",           "$.steps[0] done",    "$.steps[1] done",    "$.steps[2] waiting",
+      "$.steps[2] done",    "$.steps[3] done",    "$.steps[4] done",    "$.steps[5] else",
+      "$.steps[6] waiting", "$.steps[6] resumed", "$.steps[7] waiting", "$.steps[7] done",
+      "$.steps[8] done",    "$.steps[9] done",    " completed"};
   EXPECT_EQ(outcomes, expected);
-  EXPECT_EQ(history[3].at, kStart + 3h);
-  EXPECT_EQ(history[7].at, kStart + 51h);
+  EXPECT_EQ(history[4].at, kStart + 3h);
+  EXPECT_EQ(history[9].at, kStart + 51h);
 }
 
 TEST(ComplaintWorkflow, LateTaskIsEscalated) {
@@ -115,7 +132,15 @@ TEST(ComplaintWorkflow, LateTaskIsEscalated) {
 
   auto inst = *k.workflows().instance(id);
   EXPECT_EQ(inst.state, crm::InstanceState::kWaiting);
-  EXPECT_EQ(inst.position, "$.steps[1].on_timeout[1]");
+  EXPECT_EQ(inst.position, "$.steps[2].on_timeout[2]");
+  // The late case went to the supervisor, its history says why.
+  const crm::Case late = k.store().cases().list({}).at(0);
+  EXPECT_EQ(late.owner, "supervisor");
+  EXPECT_EQ(late.status, crm::Case::Status::kOpen);
+  const auto handover = k.store().cases().history(late.id).back();
+  EXPECT_EQ(handover.kind, crm::CaseChange::Kind::kAssigned);
+  EXPECT_EQ(handover.from, "support");
+  EXPECT_EQ(handover.note, "not answered within 24h");
   const auto tasks = tasks_of(k, c);
   ASSERT_EQ(tasks.size(), 2u);
   const auto escalation = std::find_if(tasks.begin(), tasks.end(),
@@ -129,11 +154,12 @@ TEST(ComplaintWorkflow, LateTaskIsEscalated) {
   // The original task completed late does not move the instance: it waits
   // for the escalation now.
   k.store().tasks().complete(answer, crm::Actor::user("sam"));
-  EXPECT_EQ(k.workflows().instance(id)->position, "$.steps[1].on_timeout[1]");
+  EXPECT_EQ(k.workflows().instance(id)->position, "$.steps[2].on_timeout[2]");
   k.simulated_clock()->advance(1h);
   k.store().tasks().complete(escalation->id, crm::Actor::user("sue"));
   inst = *k.workflows().instance(id);
-  EXPECT_EQ(inst.position, "$.steps[4]");  // back on the main path, the 2-day wait
+  EXPECT_EQ(inst.position, "$.steps[6]");  // back on the main path, the 2-day wait
+  EXPECT_EQ(k.store().cases().get(late.id).status, crm::Case::Status::kResolved);
   EXPECT_EQ(crm::to_json(inst.wait)["due"], crm::format_time(kStart + 26h + 48h));
   EXPECT_TRUE(has_tag(k, c, "service-recovery"));  // a vip
   EXPECT_FALSE(has_tag(k, c, "open-complaint"));
@@ -156,13 +182,13 @@ TEST(ComplaintWorkflow, WaitSurvivesRestartOfTheProcess) {
     crm::Kernel k(options(db, kStart + 72h));
     auto inst = *k.workflows().instance(id);
     EXPECT_EQ(inst.state, crm::InstanceState::kWaiting);
-    EXPECT_EQ(inst.position, "$.steps[4]");
+    EXPECT_EQ(inst.position, "$.steps[6]");
     EXPECT_EQ(k.workflows().definition("complaint_handling").version, 1);
     const auto run = k.scheduler().run_due(k.clock().now());
     EXPECT_EQ(run.fired, 1);
     EXPECT_EQ(run.unhandled, 0);
     inst = *k.workflows().instance(id);
-    EXPECT_EQ(inst.position, "$.steps[5]");
+    EXPECT_EQ(inst.position, "$.steps[7]");
     const auto tasks = tasks_of(k, c);
     ASSERT_EQ(tasks.size(), 2u);
     EXPECT_EQ(tasks[1].due_at, kStart + 72h + 24h);
@@ -180,6 +206,7 @@ TEST(ComplaintWorkflow, OneActiveInstancePerCustomer) {
   open_complaint(k, c);
   EXPECT_EQ(instances_of(k, c).size(), 1u);
   EXPECT_EQ(tasks_of(k, c).size(), 1u);
+  EXPECT_EQ(k.store().cases().list({}).size(), 1u);  // the second complaint opened none
   EXPECT_THROW(k.workflows().start("complaint_handling", c), crm::InvalidInput);
 }
 
@@ -609,9 +636,10 @@ TEST(WorkflowValidation, CliValidateInstallExport) {
       mermaid.find("n0([\"on interaction.recorded<br/>if (event.payload.kind = complaint) and "
                    "(not (customer.stage = lost))\"])"),
       std::string::npos);
-  EXPECT_NE(mermaid.find("n1[\"mark: add_tag\"]"), std::string::npos);
-  EXPECT_NE(mermaid.find("n1 --> n2"), std::string::npos);
-  EXPECT_NE(mermaid.find("n2 -->|late| n3"), std::string::npos);
+  EXPECT_NE(mermaid.find("n1[\"open case: open_case\"]"), std::string::npos);
+  EXPECT_NE(mermaid.find("n2[\"mark: add_tag\"]"), std::string::npos);
+  EXPECT_NE(mermaid.find("n2 --> n3"), std::string::npos);
+  EXPECT_NE(mermaid.find("n3 -->|late| n4"), std::string::npos);
   EXPECT_NE(mermaid.find("{\"vip?: customer.tags contains vip?\"}"), std::string::npos);
   EXPECT_NE(mermaid.find("-->|yes|"), std::string::npos);
   EXPECT_NE(mermaid.find("-->|no|"), std::string::npos);
@@ -620,7 +648,7 @@ TEST(WorkflowValidation, CliValidateInstallExport) {
   const std::string dot = k.commands().run({"workflows", "export"}, ex).text;
   EXPECT_TRUE(dot.starts_with("digraph \"complaint_handling\" {"));
   EXPECT_NE(dot.find("shape=diamond"), std::string::npos);
-  EXPECT_NE(dot.find("n2 -> n3 [label=\"late\"];"), std::string::npos);
+  EXPECT_NE(dot.find("n3 -> n4 [label=\"late\"];"), std::string::npos);
   ex.options["as"] = "png";
   EXPECT_THROW(k.commands().run({"workflows", "export"}, ex), crm::InvalidInput);
 

@@ -47,8 +47,7 @@ class CRM_API CaseRepository {
   // Moves the case to `to`; publishes "case.status_changed" {case_id, from,
   // to}. Throws NotFound for an unknown id and InvalidInput naming both
   // states when the life cycle does not allow the step.
-  virtual void set_status(CaseId id, Case::Status to, const std::string& note,
-                          const Actor& by) = 0;
+  virtual void set_status(CaseId id, Case::Status to, const std::string& note, const Actor& by) = 0;
   // Links an interaction recorded earlier to the case; publishes
   // "case.linked" {case_id, interaction_id}. Throws NotFound for either id,
   // InvalidInput for an interaction of another customer or one linked
