@@ -5,14 +5,14 @@ import sqlite3
 CUSTOMERS = "external_id,name,email,owner\nA1,Ann,ann@example.org,alice\nB1,Ben,ben@example.org,bob\n"
 
 
-def setup(crm):
+def with_customers(crm):
     crm.json("import", "customers", crm.write("c.csv", CUSTOMERS))
     return crm.json("interactions", "add", "--customer", "1", "--channel", "phone",
                     "--kind", "complaint", "--notes", "Kettle broken")["id"]
 
 
 def test_a_case_goes_through_its_life_cycle_and_shows_its_history(crm):
-    call = setup(crm)
+    call = with_customers(crm)
     opened = crm.json("cases", "open", "--customer", "1", "--type", "complaint", "--subject",
                       "Kettle broken", "--channel", "phone", "--priority", "high", "--owner",
                       "support", "--appeal-point", "refund", "--attitude", "non_expert",
@@ -45,7 +45,7 @@ def test_a_case_goes_through_its_life_cycle_and_shows_its_history(crm):
 
 
 def test_forbidden_steps_and_bad_input_fail_naming_what(crm):
-    setup(crm)
+    with_customers(crm)
     crm.run("cases", "open", "--customer", "1", "--type", "inquiry", "--subject", "Opening hours")
     p = crm.run("cases", "status", "1", "closed", check=False)
     assert p.returncode == 1
@@ -77,7 +77,7 @@ def test_forbidden_steps_and_bad_input_fail_naming_what(crm):
 
 
 def test_list_filters_and_defaults_to_active_cases(crm):
-    setup(crm)
+    with_customers(crm)
     for customer, kind, owner in [("1", "complaint", "support"), ("2", "inquiry", "sales"),
                                   ("1", "repair_request", "support")]:
         crm.run("cases", "open", "--customer", customer, "--type", kind, "--subject", kind,
@@ -98,7 +98,7 @@ def test_list_filters_and_defaults_to_active_cases(crm):
 
 
 def test_interactions_link_to_cases_and_the_timeline_shows_them(crm):
-    setup(crm)
+    with_customers(crm)
     crm.run("cases", "open", "--customer", "1", "--type", "complaint", "--subject",
             "Kettle broken")
     second = crm.json("interactions", "add", "--customer", "1", "--channel", "email", "--kind",
@@ -130,7 +130,7 @@ def test_interactions_link_to_cases_and_the_timeline_shows_them(crm):
 
 
 def test_imported_case_ids_become_links(crm):
-    setup(crm)
+    with_customers(crm)
     crm.run("cases", "open", "--customer", "1", "--type", "complaint", "--subject", "Late")
     csv = ("external_id,occurred_at,channel,kind,case_id,links\n"
            "A1,2026-01-02,phone,call,1,product:3\n"
@@ -146,7 +146,7 @@ def test_imported_case_ids_become_links(crm):
 
 
 def test_the_workflow_actions_open_assign_and_move_a_case(crm):
-    setup(crm)
+    with_customers(crm)
     flow = {
         "name": "inquiries",
         "trigger": {"event": "interaction.recorded",
