@@ -6,7 +6,9 @@
 #include "audit_store.hpp"
 #include "command_table.hpp"
 #include "crm/error.hpp"
+#include "customer_privacy_store.hpp"
 #include "customer_store.hpp"
+#include "customer_table_set.hpp"
 #include "event_dispatcher.hpp"
 #include "interaction_store.hpp"
 #include "kernel_commands.hpp"
@@ -28,13 +30,21 @@ namespace {
 class SqliteStore final : public Store {
  public:
   SqliteStore(core::SqliteDatabase& db, CustomerRepository& c, InteractionRepository& i,
-              TaskRepository& t, AuditLog& a)
-      : db_(db), customers_(c), interactions_(i), tasks_(t), audit_(a) {}
+              TaskRepository& t, AuditLog& a, CustomerTableRegistry& ct, CustomerPrivacy& p)
+      : db_(db),
+        customers_(c),
+        interactions_(i),
+        tasks_(t),
+        audit_(a),
+        customer_tables_(ct),
+        privacy_(p) {}
   Database& db() override { return db_; }
   CustomerRepository& customers() override { return customers_; }
   InteractionRepository& interactions() override { return interactions_; }
   TaskRepository& tasks() override { return tasks_; }
   AuditLog& audit() override { return audit_; }
+  CustomerTableRegistry& customer_tables() override { return customer_tables_; }
+  CustomerPrivacy& privacy() override { return privacy_; }
 
  private:
   core::SqliteDatabase& db_;
@@ -42,6 +52,8 @@ class SqliteStore final : public Store {
   InteractionRepository& interactions_;
   TaskRepository& tasks_;
   AuditLog& audit_;
+  CustomerTableRegistry& customer_tables_;
+  CustomerPrivacy& privacy_;
 };
 
 std::unique_ptr<Clock> make_clock(const KernelOptions& o) {
@@ -65,10 +77,12 @@ struct Kernel::Impl {
         db(o.database),
         bus(*clock, *logger, db),
         audit(db, *clock),
-        customers(core::StoreParts{db, bus, *clock, audit}),
+        customer_tables(db),
+        customers(core::StoreParts{db, bus, *clock, audit}, customer_tables),
         interactions(core::StoreParts{db, bus, *clock, audit}),
         tasks(core::StoreParts{db, bus, *clock, audit}),
-        store(db, customers, interactions, tasks, audit),
+        privacy(core::StoreParts{db, bus, *clock, audit}, customers, customer_tables),
+        store(db, customers, interactions, tasks, audit, customer_tables, privacy),
         timers(db, *logger, dynamic_cast<SimulatedClock*>(clock.get())),
         workflows(core::WorkflowServices{db, store, bus, *clock, timers, *logger}),
         plugins(*logger) {}
@@ -78,9 +92,11 @@ struct Kernel::Impl {
   core::SqliteDatabase db;
   core::EventDispatcher bus;
   core::AuditStore audit;
+  core::CustomerTableSet customer_tables;
   core::CustomerStore customers;
   core::InteractionStore interactions;
   core::TaskStore tasks;
+  core::CustomerPrivacyStore privacy;
   SqliteStore store;
   core::TimerStore timers;
   core::CommandTable commands;

@@ -5,7 +5,9 @@
 #pragma once
 
 #include "crm/audit_log.hpp"
+#include "crm/customer_privacy.hpp"
 #include "crm/customer_repository.hpp"
+#include "crm/customer_table.hpp"
 #include "crm/database.hpp"
 #include "crm/export.hpp"
 #include "crm/interaction_repository.hpp"
@@ -23,6 +25,11 @@ class CRM_API Store {
   virtual InteractionRepository& interactions() = 0;
   virtual TaskRepository& tasks() = 0;
   virtual AuditLog& audit() = 0;
+  // The per-customer tables of the kernel and the plugins, and what merge
+  // and erase do with their rows.
+  virtual CustomerTableRegistry& customer_tables() = 0;
+  // Export and erasure of one customer over all of those tables.
+  virtual CustomerPrivacy& privacy() = 0;
 };
 
 }  // namespace crm
