@@ -176,3 +176,19 @@ TEST(ErasureReportJson, RoundTripsAndNamesTheBadKey) {
 
 }  // namespace
 }  // namespace customer_tables_test
+
+namespace customer_tables_test {
+namespace {
+
+TEST_F(CustomerTables, ASecondErasureFindsNothingLeftToDelete) {
+  const CustomerId id = add("Quxley");
+  k.store().privacy().erase(id, by);
+  const crm::ErasureReport again = k.store().privacy().erase(id, by);
+  for (const auto& [table, n] : again.deleted) EXPECT_EQ(n, 0) << table;
+  EXPECT_EQ(again.anonymised.at("kernel.customers"), 1);
+  EXPECT_EQ(k.store().customers().get(id).name, "erased customer " + std::to_string(id));
+  EXPECT_EQ(k.store().audit().of_customer(id).back().action, "customer.erase");
+}
+
+}  // namespace
+}  // namespace customer_tables_test
