@@ -9,6 +9,7 @@
 #include "crm/csv.hpp"
 #include "crm/error.hpp"
 #include "crm/spelling.hpp"
+#include "json_fields.hpp"
 
 namespace crm {
 namespace {
@@ -479,6 +480,24 @@ Json to_json(const ImportReport& r) {
               {"errors", errors},
               {"unknown_columns", unknown},
               {"committed", r.committed}};
+}
+
+void from_json(const Json& j, ImportReport& r) {
+  const core::Fields f(j, "import report");
+  ImportReport out;
+  out.read = f.integer("read");
+  out.inserted = f.integer("inserted");
+  out.updated = f.integer("updated");
+  out.skipped = f.integer("skipped");
+  out.existing = f.integer("existing");
+  for (const core::Fields& e : f.objects("errors")) {
+    out.errors.push_back({e.integer("line"), e.text("message")});
+  }
+  for (const core::Fields& u : f.objects("unknown_columns")) {
+    out.unknown_columns.push_back({u.text("column"), u.text("nearest")});
+  }
+  out.committed = f.boolean("committed");
+  r = std::move(out);
 }
 
 ImportReport import_customers(Store& store, const std::filesystem::path& file,

@@ -1,6 +1,7 @@
 #include "customer_store.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "crm/error.hpp"
@@ -427,22 +428,21 @@ void CustomerStore::merge(CustomerId keep, CustomerId other, const Actor& by) {
   p_.db.execute("UPDATE customers SET external_id = NULL WHERE id = ?", {other});
   fill(k.external_id, other_ext);
 
-  p_.db.execute("UPDATE interactions SET customer_id = ? WHERE customer_id = ?", {keep, other});
-  const std::int64_t moved_interactions = p_.db.changes();
-  p_.db.execute("UPDATE tasks SET customer_id = ? WHERE customer_id = ?", {keep, other});
-  const std::int64_t moved_tasks = p_.db.changes();
-  p_.db.execute("UPDATE cases SET customer_id = ? WHERE customer_id = ?", {keep, other});
-  p_.db.execute("UPDATE owner_handovers SET customer_id = ? WHERE customer_id = ?", {keep, other});
-  p_.db.execute("UPDATE audit_log SET customer_id = ? WHERE customer_id = ?", {keep, other});
-  p_.db.execute("UPDATE timers SET customer_id = ? WHERE customer_id = ?", {keep, other});
+  // Every declared per-customer table, the kernel's and the plugins', as
+  // declared (customer_table.hpp).
+  const std::map<std::string, std::int64_t> moved = tables_.merge(keep, other);
+  const auto moved_of = [&moved](const char* table) {
+    const auto it = moved.find(table);
+    return it == moved.end() ? std::int64_t{0} : it->second;
+  };
 
   const TimePoint now = p_.clock.now();
   const Json payload{{"kept", keep},
                      {"merged", other},
-                     {"interactions", moved_interactions},
-                     {"tasks", moved_tasks}};
-  // Before-commit subscribers (plugins with their own customer rows) move
-  // their data now, inside this transaction.
+                     {"interactions", moved_of("interactions")},
+                     {"tasks", moved_of("tasks")}};
+  // Before-commit subscribers run inside this transaction, for what a
+  // table declaration cannot say.
   p_.bus.publish(Event{events::kCustomerMerged, now, keep, payload});
   p_.db.execute("DELETE FROM customers WHERE id = ?", {other});
   p_.db.execute(

@@ -1,13 +1,14 @@
 #pragma once
 
 #include "crm/customer_repository.hpp"
+#include "customer_table_set.hpp"
 #include "store_parts.hpp"
 
 namespace crm::core {
 
 class CustomerStore final : public CustomerRepository {
  public:
-  explicit CustomerStore(StoreParts parts) : p_(parts) {}
+  CustomerStore(StoreParts parts, CustomerTableSet& tables) : p_(parts), tables_(tables) {}
 
   CustomerId add(const Customer& c, const Actor& by) override;
   std::vector<AddOutcome> add_many(std::span<const Customer> customers, const Actor& by) override;
@@ -28,6 +29,7 @@ class CustomerStore final : public CustomerRepository {
   void record_handover(CustomerId id, const std::string& from, const std::string& to,
                        const Actor& by);
   StoreParts p_;
+  CustomerTableSet& tables_;
 };
 
 // Throws InvalidInput naming the field when `c` breaks a rule.

@@ -8,7 +8,9 @@
 #include "case_store.hpp"
 #include "command_table.hpp"
 #include "crm/error.hpp"
+#include "customer_privacy_store.hpp"
 #include "customer_store.hpp"
+#include "customer_table_set.hpp"
 #include "event_dispatcher.hpp"
 #include "interaction_store.hpp"
 #include "kernel_commands.hpp"
@@ -30,14 +32,24 @@ namespace {
 class SqliteStore final : public Store {
  public:
   SqliteStore(core::SqliteDatabase& db, CustomerRepository& c, InteractionRepository& i,
-              TaskRepository& t, AuditLog& a, CaseRepository& k)
-      : db_(db), customers_(c), interactions_(i), tasks_(t), audit_(a), cases_(k) {}
+              TaskRepository& t, AuditLog& a, CaseRepository& k, CustomerTableRegistry& ct,
+              CustomerPrivacy& p)
+      : db_(db),
+        customers_(c),
+        interactions_(i),
+        tasks_(t),
+        audit_(a),
+        cases_(k),
+        customer_tables_(ct),
+        privacy_(p) {}
   Database& db() override { return db_; }
   CustomerRepository& customers() override { return customers_; }
   InteractionRepository& interactions() override { return interactions_; }
   TaskRepository& tasks() override { return tasks_; }
   AuditLog& audit() override { return audit_; }
   CaseRepository& cases() override { return cases_; }
+  CustomerTableRegistry& customer_tables() override { return customer_tables_; }
+  CustomerPrivacy& privacy() override { return privacy_; }
 
  private:
   core::SqliteDatabase& db_;
@@ -46,6 +58,8 @@ class SqliteStore final : public Store {
   TaskRepository& tasks_;
   AuditLog& audit_;
   CaseRepository& cases_;
+  CustomerTableRegistry& customer_tables_;
+  CustomerPrivacy& privacy_;
 };
 
 std::unique_ptr<Clock> make_clock(const KernelOptions& o) {
@@ -69,11 +83,13 @@ struct Kernel::Impl {
         db(o.database),
         bus(*clock, *logger, db),
         audit(db, *clock),
-        customers(core::StoreParts{db, bus, *clock, audit}),
+        customer_tables(db),
+        customers(core::StoreParts{db, bus, *clock, audit}, customer_tables),
         interactions(core::StoreParts{db, bus, *clock, audit}),
         tasks(core::StoreParts{db, bus, *clock, audit}),
         cases(core::StoreParts{db, bus, *clock, audit}),
-        store(db, customers, interactions, tasks, audit, cases),
+        privacy(core::StoreParts{db, bus, *clock, audit}, customers, customer_tables),
+        store(db, customers, interactions, tasks, audit, cases, customer_tables, privacy),
         timers(db, *logger, dynamic_cast<SimulatedClock*>(clock.get())),
         workflows(core::WorkflowServices{db, store, bus, *clock, timers, *logger}),
         plugins(*logger) {}
@@ -83,10 +99,12 @@ struct Kernel::Impl {
   core::SqliteDatabase db;
   core::EventDispatcher bus;
   core::AuditStore audit;
+  core::CustomerTableSet customer_tables;
   core::CustomerStore customers;
   core::InteractionStore interactions;
   core::TaskStore tasks;
   core::CaseStore cases;
+  core::CustomerPrivacyStore privacy;
   SqliteStore store;
   core::TimerStore timers;
   core::CommandTable commands;

@@ -447,6 +447,41 @@ CommandOutput interactions_add(Kernel& k, const CommandInput& in) {
   return out;
 }
 
+CommandOutput customers_erase(Kernel& k, const CommandInput& in) {
+  const auto id = parse_id(in.positionals.at(0), "customer");
+  if (!in.flag("yes")) {
+    throw InvalidInput("customers erase " + std::to_string(id) +
+                       ": erasing cannot be undone; pass --yes to erase (crm customers export " +
+                       std::to_string(id) + " shows what is held)");
+  }
+  const ErasureReport r = k.store().privacy().erase(id, in.actor);
+  CommandOutput out;
+  out.data = to_json(r);
+  std::int64_t deleted = 0, anonymised = 0;
+  for (const auto& [table, n] : r.deleted) deleted += n;
+  for (const auto& [table, n] : r.anonymised) anonymised += n;
+  out.text = "erased customer " + std::to_string(id) + ": " + std::to_string(deleted) +
+             " rows deleted, " + std::to_string(anonymised) + " rows anonymised\n";
+  return out;
+}
+
+CommandOutput customer_tables_list(Kernel& k) {
+  CommandOutput out;
+  out.data = Json::array();
+  std::vector<std::vector<std::string>> rows;
+  for (const CustomerTable& t : k.store().customer_tables().tables()) {
+    out.data.push_back(to_json(t));
+    std::string columns;
+    for (const AnonymisedColumn& a : t.anonymise)
+      columns += (columns.empty() ? "" : ",") + a.column;
+    rows.push_back({t.owner, t.table, t.customer_column, to_string(t.on_merge),
+                    to_string(t.on_erase), columns});
+  }
+  out.text = render_table(
+      {"OWNER", "TABLE", "CUSTOMER COLUMN", "ON MERGE", "ON ERASE", "ANONYMISED"}, rows);
+  return out;
+}
+
 }  // namespace
 
 void register_kernel_commands(Kernel& k) {
@@ -496,6 +531,24 @@ void register_kernel_commands(Kernel& k) {
               "merged customer " + std::to_string(other) + " into " + std::to_string(keep) + "\n";
           return out;
         });
+  r.add(command({"customers", "export"},
+                "everything held about a customer, from the kernel and every plugin, as JSON", {},
+                {"ID"}),
+        [&k](const CommandInput& in) {
+          const auto id = parse_id(in.positionals.at(0), "customer");
+          CommandOutput out;
+          out.data = k.store().privacy().export_customer(id, in.actor);
+          out.text = out.data.dump(2) + "\n";
+          return out;
+        });
+  r.add(command({"customers", "erase"},
+                "erase a customer's personal data everywhere (right to be forgotten), "
+                "keeping anonymous aggregates",
+                {flag("yes", "really erase: it cannot be undone")}, {"ID"}),
+        [&k](const CommandInput& in) { return customers_erase(k, in); });
+  r.add(command({"customers", "tables"},
+                "the per-customer tables and what merge and erase do with their rows"),
+        [&k](const CommandInput&) { return customer_tables_list(k); });
   r.add(command({"customers", "reassign"},
                 "hand every customer of one owner over to another, keeping their history",
                 {required_option("from", "current owner"), required_option("to", "new owner")}),

@@ -153,6 +153,17 @@ CREATE TABLE case_history (
 );
 CREATE INDEX case_history_case ON case_history(case_id, id);
 )sql"},
+      // Plugins' per-customer table declarations (customer_table.hpp), kept
+      // so that a merge or an erasure in a run without the plugin loaded
+      // still handles its rows; and when a customer was erased.
+      {4, "per-customer table declarations, erased customers", R"sql(
+CREATE TABLE customer_tables (
+  table_name TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  declaration TEXT NOT NULL
+);
+ALTER TABLE customers ADD COLUMN erased_at INTEGER;
+)sql"},
   };
   return steps;
 }

@@ -51,7 +51,7 @@ def test_group_without_its_command_names_the_choices(crm):
     p = crm.run("customers", check=False)
     assert p.returncode == 106
     assert err(p) == ("crm: error: 'crm customers' needs one more word, one of: "
-                      "duplicates, list, merge, reassign, show")
+                      "duplicates, erase, export, list, merge, reassign, show, tables")
     p = crm.run(check=False)
     assert p.returncode == 106 and err(p).startswith("crm: error: no command given; try 'crm --help'")
     # Help still works on a group.

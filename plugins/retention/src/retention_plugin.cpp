@@ -110,27 +110,33 @@ void check_config(const Json& config) {
   }
 }
 
+// What merging and erasing customers do with the plugin's rows. Scores are
+// per customer and recomputed by the next run: a merged customer's are
+// dropped, an erased customer's deleted (a profile of the person). Segment
+// changes and churn records are history the reports count (segment moves,
+// churn rates, switching share): they move to the survivor, and of an
+// erased customer they stay, tied to its now anonymous id.
+void declare_customer_tables(Context& ctx) {
+  const auto declare = [&ctx](const char* table, OnMerge on_merge, OnErase on_erase) {
+    CustomerTable t;
+    t.table = table;
+    t.on_merge = on_merge;
+    t.on_erase = on_erase;
+    ctx.declare_customer_table(t);
+  };
+  declare("retention_segment_history", OnMerge::kKeepBoth, OnErase::kKeep);
+  declare("retention_churn_records", OnMerge::kKeepBoth, OnErase::kKeep);
+  declare("retention_rfm", OnMerge::kDrop, OnErase::kDelete);
+  declare("retention_clv", OnMerge::kDrop, OnErase::kDelete);
+  declare("retention_churn_risk", OnMerge::kDrop, OnErase::kDelete);
+}
+
 class RetentionPlugin final : public Plugin {
  public:
   void start(Context& ctx) override {
     check_config(ctx.config());
     ctx.store().db().migrate("retention", retention_migrations());
-    // Merging customers: history moves to the survivor; derived scores of
-    // the merged one are dropped (the next run recomputes them).
-    SubscriberOptions o;
-    o.name = "retention.merge";
-    o.phase = Phase::kBeforeCommit;
-    ctx.bus().subscribe(events::kCustomerMerged, o, [&ctx](const Event& e) {
-      Database& db = ctx.store().db();
-      const std::int64_t kept = e.payload.at("kept"), merged = e.payload.at("merged");
-      for (const char* table : {"retention_segment_history", "retention_churn_records"}) {
-        db.execute(std::string("UPDATE ") + table + " SET customer_id = ? WHERE customer_id = ?",
-                   {kept, merged});
-      }
-      for (const char* table : {"retention_rfm", "retention_clv", "retention_churn_risk"}) {
-        db.execute(std::string("DELETE FROM ") + table + " WHERE customer_id = ?", {merged});
-      }
-    });
+    declare_customer_tables(ctx);
     add_segment_commands(ctx);
     add_churn_commands(ctx);
     add_clv_commands(ctx);

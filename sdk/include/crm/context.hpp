@@ -61,6 +61,14 @@ class CRM_API Context {
   // are removed when it stops.
   virtual ConditionRegistry& conditions() { return workflows(); }
 
+  // Declares one of the plugin's tables as holding customer rows, so that
+  // merging and erasing customers handle them (customer_table.hpp). Call it
+  // in start(), after the migration that creates the table. Throws like
+  // CustomerTableRegistry::declare().
+  void declare_customer_table(const CustomerTable& t) {
+    store().customer_tables().declare(plugin_name(), t);
+  }
+
   // The actor to record for the plugin's own writes.
   Actor actor() const { return Actor::plugin(plugin_name()); }
 };

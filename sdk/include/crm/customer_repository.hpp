@@ -85,12 +85,15 @@ class CRM_API CustomerRepository {
   // Groups of likely duplicates, largest first.
   virtual std::vector<DuplicateGroup> find_duplicates() = 0;
 
-  // Merges `other` into `keep`: interactions, tasks, contacts and hand-over
-  // history move to `keep`; empty fields of `keep` are filled from `other`;
-  // tags are united; attributes of `keep` win. `other` is deleted and the
-  // merge recorded. Before-commit subscribers of "customer.merged" run inside
-  // the transaction so plugins move their own rows. Throws NotFound for an
-  // unknown id and InvalidInput when both ids are the same.
+  // Merges `other` into `keep`: empty fields of `keep` are filled from
+  // `other`; tags and contacts are united; attributes of `keep` win. The
+  // rows of every declared per-customer table (customer_table.hpp: the
+  // kernel's interactions, tasks, hand-overs, audit log, timers... and the
+  // plugins') are moved, kept or dropped as declared. `other` is deleted
+  // and the merge recorded. Before-commit subscribers of "customer.merged"
+  // run inside the transaction. Throws NotFound for an unknown id,
+  // InvalidInput when both ids are the same, Conflict naming the table when
+  // a keep_both table's rows of the two clash; nothing is merged then.
   virtual void merge(CustomerId keep, CustomerId other, const Actor& by) = 0;
 
   // Added in API 1.1 (at the end, so plugins built for 1.0 keep working).

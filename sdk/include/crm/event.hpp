@@ -17,6 +17,10 @@ namespace events {
 inline constexpr const char* kCustomerCreated = "customer.created";
 inline constexpr const char* kCustomerUpdated = "customer.updated";
 inline constexpr const char* kCustomerMerged = "customer.merged";
+// {"tables": N, "rows": N}: what the export held.
+inline constexpr const char* kCustomerExported = "customer.exported";
+// The ErasureReport's "deleted" and "anonymised" counts.
+inline constexpr const char* kCustomerErased = "customer.erased";
 inline constexpr const char* kOwnerChanged = "customer.owner_changed";
 inline constexpr const char* kInteractionRecorded = "interaction.recorded";
 inline constexpr const char* kPurchaseRecorded = "purchase.recorded";

@@ -6,7 +6,9 @@
 
 #include "crm/audit_log.hpp"
 #include "crm/case_repository.hpp"
+#include "crm/customer_privacy.hpp"
 #include "crm/customer_repository.hpp"
+#include "crm/customer_table.hpp"
 #include "crm/database.hpp"
 #include "crm/export.hpp"
 #include "crm/interaction_repository.hpp"
@@ -25,6 +27,11 @@ class CRM_API Store {
   virtual TaskRepository& tasks() = 0;
   virtual AuditLog& audit() = 0;
   virtual CaseRepository& cases() = 0;
+  // The per-customer tables of the kernel and the plugins, and what merge
+  // and erase do with their rows.
+  virtual CustomerTableRegistry& customer_tables() = 0;
+  // Export and erasure of one customer over all of those tables.
+  virtual CustomerPrivacy& privacy() = 0;
 };
 
 }  // namespace crm
