@@ -4,10 +4,12 @@
 #include <cstdlib>
 
 #include "audit_store.hpp"
+#include "calendar_commands.hpp"
 #include "command_table.hpp"
 #include "crm/error.hpp"
 #include "customer_store.hpp"
 #include "event_dispatcher.hpp"
+#include "holiday_store.hpp"
 #include "interaction_store.hpp"
 #include "kernel_commands.hpp"
 #include "kernel_schema.hpp"
@@ -28,13 +30,14 @@ namespace {
 class SqliteStore final : public Store {
  public:
   SqliteStore(core::SqliteDatabase& db, CustomerRepository& c, InteractionRepository& i,
-              TaskRepository& t, AuditLog& a)
-      : db_(db), customers_(c), interactions_(i), tasks_(t), audit_(a) {}
+              TaskRepository& t, AuditLog& a, HolidayRepository& h)
+      : db_(db), customers_(c), interactions_(i), tasks_(t), audit_(a), holidays_(h) {}
   Database& db() override { return db_; }
   CustomerRepository& customers() override { return customers_; }
   InteractionRepository& interactions() override { return interactions_; }
   TaskRepository& tasks() override { return tasks_; }
   AuditLog& audit() override { return audit_; }
+  HolidayRepository& holidays() override { return holidays_; }
 
  private:
   core::SqliteDatabase& db_;
@@ -42,6 +45,7 @@ class SqliteStore final : public Store {
   InteractionRepository& interactions_;
   TaskRepository& tasks_;
   AuditLog& audit_;
+  HolidayRepository& holidays_;
 };
 
 std::unique_ptr<Clock> make_clock(const KernelOptions& o) {
@@ -60,7 +64,9 @@ std::shared_ptr<Logger> make_logger(const KernelOptions& o) {
 // uses, and the plugins (declared last) go first.
 struct Kernel::Impl {
   explicit Impl(const KernelOptions& o)
-      : logger(make_logger(o)),
+      : zone(TimeZone::named(o.time_zone)),
+        working_week(BusinessCalendar(zone, o.working_week, {}).week()),
+        logger(make_logger(o)),
         clock(make_clock(o)),
         db(o.database),
         bus(*clock, *logger, db),
@@ -68,11 +74,15 @@ struct Kernel::Impl {
         customers(core::StoreParts{db, bus, *clock, audit}),
         interactions(core::StoreParts{db, bus, *clock, audit}),
         tasks(core::StoreParts{db, bus, *clock, audit}),
-        store(db, customers, interactions, tasks, audit),
+        holidays(core::StoreParts{db, bus, *clock, audit}),
+        store(db, customers, interactions, tasks, audit, holidays),
         timers(db, *logger, dynamic_cast<SimulatedClock*>(clock.get())),
         workflows(core::WorkflowServices{db, store, bus, *clock, timers, *logger}),
         plugins(*logger) {}
 
+  // Checked first: a bad zone or week is refused before the database opens.
+  TimeZone zone;
+  WorkingWeek working_week;
   std::shared_ptr<Logger> logger;
   std::unique_ptr<Clock> clock;
   core::SqliteDatabase db;
@@ -81,6 +91,7 @@ struct Kernel::Impl {
   core::CustomerStore customers;
   core::InteractionStore interactions;
   core::TaskStore tasks;
+  core::HolidayStore holidays;
   SqliteStore store;
   core::TimerStore timers;
   core::CommandTable commands;
@@ -120,6 +131,7 @@ Kernel::Kernel(KernelOptions options) : impl_(std::make_unique<Impl>(options)) {
   impl_->db.set_listener(&impl_->bus);
   impl_->db.migrate("kernel", core::kernel_migrations());
   core::register_kernel_commands(*this);
+  core::register_calendar_commands(*this);
   impl_->workflows.open();
   core::register_workflow_commands(impl_->commands, impl_->workflows);
   // Recovery of instances a crashed process left is not done here: every
@@ -139,7 +151,8 @@ Kernel::Kernel(KernelOptions options) : impl_(std::make_unique<Impl>(options)) {
     impl_->plugins.load(
         search.files.empty() ? core::plugin_files_in(search.dirs) : search.files,
         options.plugin_config,
-        core::KernelServices{impl_->store, impl_->bus, *impl_->clock, impl_->timers,
+        core::KernelServices{impl_->store, impl_->bus, *impl_->clock, impl_->zone,
+                             impl_->working_week, impl_->timers,
                              impl_->commands, *impl_->logger, impl_->workflows, impl_->services},
         load);
   }
@@ -154,6 +167,10 @@ Kernel::~Kernel() {
 Store& Kernel::store() { return impl_->store; }
 EventBus& Kernel::bus() { return impl_->bus; }
 const Clock& Kernel::clock() const { return *impl_->clock; }
+const TimeZone& Kernel::time_zone() const { return impl_->zone; }
+BusinessCalendar Kernel::calendar() {
+  return BusinessCalendar(impl_->zone, impl_->working_week, impl_->holidays.list());
+}
 SimulatedClock* Kernel::simulated_clock() {
   return dynamic_cast<SimulatedClock*>(impl_->clock.get());
 }

@@ -90,6 +90,14 @@ CREATE TABLE timers (
 );
 CREATE INDEX timers_due ON timers(status, due_at);
 )sql"},
+      // The business calendar's holidays (crm/holiday_repository.hpp); the
+      // day is "YYYY-MM-DD" in the business time zone.
+      {2, "holidays", R"sql(
+CREATE TABLE holidays (
+  day TEXT PRIMARY KEY,
+  name TEXT NOT NULL
+);
+)sql"},
   };
   return steps;
 }

@@ -16,6 +16,7 @@
 #include <string>
 
 #include "crm/actor.hpp"
+#include "crm/business_calendar.hpp"
 #include "crm/clock.hpp"
 #include "crm/command_registry.hpp"
 #include "crm/event_bus.hpp"
@@ -60,6 +61,13 @@ class CRM_API Context {
   // Named workflow conditions; like actions, the ones a plugin registers
   // are removed when it stops.
   virtual ConditionRegistry& conditions() { return workflows(); }
+
+  // The business time zone and calendar (Kernel::time_zone(), calendar()).
+  virtual const TimeZone& time_zone() const = 0;
+  virtual BusinessCalendar calendar() = 0;
+
+  // Today's local date in the business time zone, by the kernel clock.
+  LocalDays today() const { return time_zone().local_day(clock().now()); }
 
   // The actor to record for the plugin's own writes.
   Actor actor() const { return Actor::plugin(plugin_name()); }

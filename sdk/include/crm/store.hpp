@@ -8,6 +8,7 @@
 #include "crm/customer_repository.hpp"
 #include "crm/database.hpp"
 #include "crm/export.hpp"
+#include "crm/holiday_repository.hpp"
 #include "crm/interaction_repository.hpp"
 #include "crm/task_repository.hpp"
 
@@ -23,6 +24,8 @@ class CRM_API Store {
   virtual InteractionRepository& interactions() = 0;
   virtual TaskRepository& tasks() = 0;
   virtual AuditLog& audit() = 0;
+  // The business calendar's holidays.
+  virtual HolidayRepository& holidays() = 0;
 };
 
 }  // namespace crm
