@@ -74,6 +74,14 @@ LocalDays TimeZone::local_day(TimePoint t) const {
 
 TimePoint TimeZone::start_of_day(LocalDays day) const { return to_utc(LocalTime{day}); }
 
+Date TimeZone::date_of(TimePoint t) const {
+  return Date::from_days(std::chrono::sys_days{local_day(t).time_since_epoch()});
+}
+
+TimePoint TimeZone::start_of_day(Date day) const {
+  return start_of_day(LocalDays{day.days().time_since_epoch()});
+}
+
 std::string format_local_time(TimePoint t, const TimeZone& zone) {
   const Seconds offset = zone.offset_at(t);
   const std::string utc_form = format_time(TimePoint{(t + offset).time_since_epoch()});

@@ -92,6 +92,13 @@ TEST(TimeZone, StartOfADayWhoseMidnightIsSkipped) {
   EXPECT_EQ(sao_paulo.local_day(parse_time("2018-11-04T02:59:59Z")), local_date(2018, 11, 3));
 }
 
+TEST(TimeZone, CivilDatesOfInstantsAndBack) {
+  const TimeZone berlin = TimeZone::named("Europe/Berlin");
+  EXPECT_EQ(berlin.date_of(parse_time("2026-12-31T23:30:00Z")), crm::Date(2027, 1, 1));
+  EXPECT_EQ(berlin.date_of(parse_time("2026-12-31T22:59:59Z")), crm::Date(2026, 12, 31));
+  EXPECT_EQ(berlin.start_of_day(crm::Date(2026, 10, 25)), parse_time("2026-10-24T22:00:00Z"));
+}
+
 TEST(TimeZone, UnknownZoneIsRefusedByName) {
   try {
     TimeZone::named("Europe/Atlantis");

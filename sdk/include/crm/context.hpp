@@ -66,8 +66,8 @@ class CRM_API Context {
   virtual const TimeZone& time_zone() const = 0;
   virtual BusinessCalendar calendar() = 0;
 
-  // Today's local date in the business time zone, by the kernel clock.
-  LocalDays today() const { return time_zone().local_day(clock().now()); }
+  // Today's date in the business time zone, by the kernel clock.
+  Date today() const { return time_zone().date_of(clock().now()); }
 
   // The actor to record for the plugin's own writes.
   Actor actor() const { return Actor::plugin(plugin_name()); }

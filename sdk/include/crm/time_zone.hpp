@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "crm/date.hpp"
 #include "crm/export.hpp"
 #include "crm/time.hpp"
 
@@ -49,10 +50,13 @@ class CRM_API TimeZone {
 
   // The local day `t` falls on.
   LocalDays local_day(TimePoint t) const;
+  // The same as a civil Date ("the purchase happened on 31 December").
+  Date date_of(TimePoint t) const;
   // The first instant of local day `day`: local midnight, or, where the
   // zone skips midnight (a DST change at 00:00), the first instant after
   // the gap.
   TimePoint start_of_day(LocalDays day) const;
+  TimePoint start_of_day(Date day) const;
 
   friend bool operator==(const TimeZone& a, const TimeZone& b) { return a.name() == b.name(); }
 
