@@ -6,12 +6,14 @@
 #include "audit_store.hpp"
 #include "case_commands.hpp"
 #include "case_store.hpp"
+#include "calendar_commands.hpp"
 #include "command_table.hpp"
 #include "crm/error.hpp"
 #include "customer_privacy_store.hpp"
 #include "customer_store.hpp"
 #include "customer_table_set.hpp"
 #include "event_dispatcher.hpp"
+#include "holiday_store.hpp"
 #include "interaction_store.hpp"
 #include "kernel_commands.hpp"
 #include "kernel_schema.hpp"
@@ -33,7 +35,7 @@ class SqliteStore final : public Store {
  public:
   SqliteStore(core::SqliteDatabase& db, CustomerRepository& c, InteractionRepository& i,
               TaskRepository& t, AuditLog& a, CaseRepository& k, CustomerTableRegistry& ct,
-              CustomerPrivacy& p)
+              CustomerPrivacy& p, HolidayRepository& h)
       : db_(db),
         customers_(c),
         interactions_(i),
@@ -41,7 +43,8 @@ class SqliteStore final : public Store {
         audit_(a),
         cases_(k),
         customer_tables_(ct),
-        privacy_(p) {}
+        privacy_(p),
+        holidays_(h) {}
   Database& db() override { return db_; }
   CustomerRepository& customers() override { return customers_; }
   InteractionRepository& interactions() override { return interactions_; }
@@ -50,6 +53,7 @@ class SqliteStore final : public Store {
   CaseRepository& cases() override { return cases_; }
   CustomerTableRegistry& customer_tables() override { return customer_tables_; }
   CustomerPrivacy& privacy() override { return privacy_; }
+  HolidayRepository& holidays() override { return holidays_; }
 
  private:
   core::SqliteDatabase& db_;
@@ -60,6 +64,7 @@ class SqliteStore final : public Store {
   CaseRepository& cases_;
   CustomerTableRegistry& customer_tables_;
   CustomerPrivacy& privacy_;
+  HolidayRepository& holidays_;
 };
 
 std::unique_ptr<Clock> make_clock(const KernelOptions& o) {
@@ -78,7 +83,9 @@ std::shared_ptr<Logger> make_logger(const KernelOptions& o) {
 // uses, and the plugins (declared last) go first.
 struct Kernel::Impl {
   explicit Impl(const KernelOptions& o)
-      : logger(make_logger(o)),
+      : zone(TimeZone::named(o.time_zone)),
+        working_week(BusinessCalendar(zone, o.working_week, {}).week()),
+        logger(make_logger(o)),
         clock(make_clock(o)),
         db(o.database),
         bus(*clock, *logger, db),
@@ -89,11 +96,15 @@ struct Kernel::Impl {
         tasks(core::StoreParts{db, bus, *clock, audit}),
         cases(core::StoreParts{db, bus, *clock, audit}),
         privacy(core::StoreParts{db, bus, *clock, audit}, customers, customer_tables),
-        store(db, customers, interactions, tasks, audit, cases, customer_tables, privacy),
+        holidays(core::StoreParts{db, bus, *clock, audit}),
+        store(db, customers, interactions, tasks, audit, cases, customer_tables, privacy, holidays),
         timers(db, *logger, dynamic_cast<SimulatedClock*>(clock.get())),
         workflows(core::WorkflowServices{db, store, bus, *clock, timers, *logger}),
         plugins(*logger) {}
 
+  // Checked first: a bad zone or week is refused before the database opens.
+  TimeZone zone;
+  WorkingWeek working_week;
   std::shared_ptr<Logger> logger;
   std::unique_ptr<Clock> clock;
   core::SqliteDatabase db;
@@ -105,6 +116,7 @@ struct Kernel::Impl {
   core::TaskStore tasks;
   core::CaseStore cases;
   core::CustomerPrivacyStore privacy;
+  core::HolidayStore holidays;
   SqliteStore store;
   core::TimerStore timers;
   core::CommandTable commands;
@@ -145,6 +157,7 @@ Kernel::Kernel(KernelOptions options) : impl_(std::make_unique<Impl>(options)) {
   impl_->db.migrate("kernel", core::kernel_migrations());
   core::register_kernel_commands(*this);
   core::register_case_commands(*this);
+  core::register_calendar_commands(*this);
   impl_->workflows.open();
   core::register_workflow_commands(impl_->commands, impl_->workflows);
   // Recovery of instances a crashed process left is not done here: every
@@ -164,7 +177,8 @@ Kernel::Kernel(KernelOptions options) : impl_(std::make_unique<Impl>(options)) {
     impl_->plugins.load(
         search.files.empty() ? core::plugin_files_in(search.dirs) : search.files,
         options.plugin_config,
-        core::KernelServices{impl_->store, impl_->bus, *impl_->clock, impl_->timers,
+        core::KernelServices{impl_->store, impl_->bus, *impl_->clock, impl_->zone,
+                             impl_->working_week, impl_->timers,
                              impl_->commands, *impl_->logger, impl_->workflows, impl_->services},
         load);
   }
@@ -179,6 +193,10 @@ Kernel::~Kernel() {
 Store& Kernel::store() { return impl_->store; }
 EventBus& Kernel::bus() { return impl_->bus; }
 const Clock& Kernel::clock() const { return *impl_->clock; }
+const TimeZone& Kernel::time_zone() const { return impl_->zone; }
+BusinessCalendar Kernel::calendar() {
+  return BusinessCalendar(impl_->zone, impl_->working_week, impl_->holidays.list());
+}
 SimulatedClock* Kernel::simulated_clock() {
   return dynamic_cast<SimulatedClock*>(impl_->clock.get());
 }

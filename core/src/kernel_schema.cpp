@@ -164,6 +164,14 @@ CREATE TABLE customer_tables (
 );
 ALTER TABLE customers ADD COLUMN erased_at INTEGER;
 )sql"},
+      // The business calendar's holidays (crm/holiday_repository.hpp); the
+      // day is "YYYY-MM-DD" in the business time zone.
+      {5, "holidays", R"sql(
+CREATE TABLE holidays (
+  day TEXT PRIMARY KEY,
+  name TEXT NOT NULL
+);
+)sql"},
   };
   return steps;
 }

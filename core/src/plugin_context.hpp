@@ -41,6 +41,8 @@ struct KernelServices {
   Store& store;
   EventBus& bus;
   const Clock& clock;
+  const TimeZone& time_zone;
+  const WorkingWeek& working_week;
   HostScheduler& scheduler;
   CommandTable& commands;
   Logger& log;
@@ -146,6 +148,10 @@ class PluginContext final : public Context, EventBus, Scheduler, CommandRegistry
   Store& store() override { return k_.store; }
   EventBus& bus() override { return *this; }
   const Clock& clock() const override { return k_.clock; }
+  const TimeZone& time_zone() const override { return k_.time_zone; }
+  BusinessCalendar calendar() override {
+    return BusinessCalendar(k_.time_zone, k_.working_week, k_.store.holidays().list());
+  }
   Scheduler& scheduler() override { return *this; }
   CommandRegistry& commands() override { return *this; }
   Logger& log() override { return k_.log; }

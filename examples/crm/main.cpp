@@ -89,12 +89,21 @@ std::pair<std::size_t, std::size_t> line_and_column(const std::string& text, std
   return {line, column};
 }
 
-// The "plugins" object of the configuration file at `path` ({} without one).
-// Throws InvalidInput naming the file, and the line or key at fault: the file
-// is unreadable, not JSON, not an object, has a key other than "plugins", or
-// a plugin's section is not an object.
-crm::Json read_config(const std::string& path) {
-  if (path.empty()) return crm::Json::object();
+// What the configuration file sets: each plugin's section, the business
+// time zone and the working week of the business calendar.
+struct Configuration {
+  crm::Json plugins = crm::Json::object();
+  std::string time_zone = "UTC";
+  crm::WorkingWeek working_week;
+};
+
+// The configuration file at `path` (the defaults without one). Throws
+// InvalidInput naming the file, and the line or key at fault: the file is
+// unreadable, not JSON, not an object, has a key other than "plugins",
+// "time_zone" and "calendar", a plugin's section is not an object, the time
+// zone is unknown or the calendar's hours are malformed.
+Configuration read_config(const std::string& path) {
+  if (path.empty()) return {};
   std::ifstream in(path);
   if (!in) throw crm::InvalidInput("configuration " + path + ": cannot read the file");
   const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
@@ -116,10 +125,28 @@ crm::Json read_config(const std::string& path) {
                             j.type_name());
   }
   for (const auto& [key, value] : j.items()) {
-    if (key != "plugins") {
+    if (key != "plugins" && key != "time_zone" && key != "calendar") {
       throw crm::InvalidInput("configuration " + path + ": unknown key '" + key +
-                              "' (the only key is 'plugins')");
+                              "' (expected plugins, time_zone, calendar)");
     }
+  }
+  Configuration config;
+  if (j.contains("time_zone")) {
+    if (!j["time_zone"].is_string()) {
+      throw crm::InvalidInput("configuration " + path +
+                              ": key time_zone: expected an IANA name, got " +
+                              j["time_zone"].dump());
+    }
+    config.time_zone = j["time_zone"].get<std::string>();
+    try {
+      crm::TimeZone::named(config.time_zone);
+    } catch (const crm::InvalidInput& e) {
+      throw crm::InvalidInput("configuration " + path + ": key time_zone: " + e.what());
+    }
+  }
+  if (j.contains("calendar")) {
+    config.working_week =
+        crm::working_week_from_json(j["calendar"], "configuration " + path + ": calendar");
   }
   const crm::Json plugins = j.value("plugins", crm::Json::object());
   if (!plugins.is_object()) {
@@ -132,7 +159,8 @@ crm::Json read_config(const std::string& path) {
                               ": expected an object, got " + section.type_name());
     }
   }
-  return plugins;
+  config.plugins = plugins;
+  return config;
 }
 
 // Checks the plugins' sections of the configuration against the plugins
@@ -340,7 +368,7 @@ int run(int argc, char** argv) {
     crm::demo::DemoOptions demo;
     demo.db = g.db;
     demo.plugin_dirs.assign(g.plugin_dirs.begin(), g.plugin_dirs.end());
-    demo.plugin_config = read_config(g.config).value("plugins", crm::Json::object());
+    demo.plugin_config = read_config(g.config).plugins.value("plugins", crm::Json::object());
     return crm::demo::run_command(argc, argv, demo, std::cout);
   }
   const bool creates_db = g.command == "init";
@@ -349,7 +377,10 @@ int run(int argc, char** argv) {
   crm::KernelOptions ko;
   ko.database = db_missing ? ":memory:" : g.db;
   ko.plugin_dirs = checked_plugin_dirs(g.plugin_dirs);
-  ko.plugin_config = read_config(g.config);
+  const Configuration config = read_config(g.config);
+  ko.plugin_config = config.plugins;
+  ko.time_zone = config.time_zone;
+  ko.working_week = config.working_week;
   // `run-due --now T` replays time up to T: the scheduler moves this clock
   // from the present through each due time (a T in the past leaves it now).
   if (g.command == "run-due" && g.now) {
@@ -376,7 +407,7 @@ int run(int argc, char** argv) {
   app.add_option("--db", ignored, "SQLite database (default: $CRM_DB, else ./crm.db)");
   app.add_option("--plugin-dir", ignored_dirs, "also look for plugins here (repeatable)");
   app.add_option("--format", ignored, "output format")->check(CLI::IsMember({"text", "json"}));
-  app.add_option("--config", ignored, "JSON configuration file ({\"plugins\": {name: {...}}})");
+  app.add_option("--config", ignored, "JSON configuration file ({\"plugins\": {name: {...}}, \"time_zone\": ..., \"calendar\": ...})");
 
   auto* init = app.add_subcommand("init", "create the database (or migrate it) and report");
   // Listed for --help; `crm demo` itself is parsed by crm::demo::run_command.

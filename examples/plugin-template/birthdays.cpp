@@ -64,7 +64,7 @@ class Birthdays final : public crm::Plugin {
                                [&ctx](crm::ActionContext& a, const crm::Json&) {
                                  const crm::Customer c = a.customer();
                                  if (c.birthday.empty()) return crm::Json{{"in_days", nullptr}};
-                                 const year_month_day today{floor<days>(ctx.clock().now())};
+                                 const year_month_day today = ctx.today().ymd();
                                  return crm::Json{{"in_days", days_until(c.birthday, today)}};
                                });
   }
@@ -74,7 +74,7 @@ class Birthdays final : public crm::Plugin {
   // kernel's tables: their layout is the kernel's to change.
   static crm::CommandOutput upcoming(crm::Context& ctx, const crm::CommandInput& in) {
     const auto horizon = in.integer("days", 7);
-    const year_month_day today{floor<days>(ctx.clock().now())};
+    const year_month_day today = ctx.today().ymd();
     crm::CommandOutput out;
     out.data = crm::Json::array();
     std::vector<std::vector<std::string>> rows;

@@ -190,7 +190,7 @@ def test_configuration_errors_name_the_file_and_the_key(crm):
     cases = [
         ('{"plugins": {"retention": }', ":1:27: not valid JSON: syntax error while parsing value"),
         ('[1, 2]', ": expected a JSON object, got array"),
-        ('{"plugin": {}}', ": unknown key 'plugin' (the only key is 'plugins')"),
+        ('{"plugin": {}}', ": unknown key 'plugin' (expected plugins, time_zone, calendar)"),
         ('{"plugins": []}', ": key plugins: expected an object, got array"),
         ('{"plugins": {"retention": 3}}', ": key plugins.retention: expected an object, got number"),
         ('{"plugins": {"retention": {"channel_costs": {"phone": "x"}}}}',

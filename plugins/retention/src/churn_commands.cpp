@@ -53,7 +53,7 @@ Json switching(Database& db) {
 CommandOutput report(Context& ctx, const CommandInput& in) {
   const auto period = parse_period(in.get("period", "month"));
   const int as_of = as_of_day(ctx, in);
-  const retention::PurchaseLog log = load_purchases(ctx.store().db(), as_of);
+  const retention::PurchaseLog log = load_purchases(ctx.store().db(), ctx.time_zone(), as_of);
   if (log.size() == 0) throw InvalidInput("churn report: no purchases in the database");
   const auto first_day = *std::min_element(log.day.begin(), log.day.end());
   const auto first = retention::period_index(first_day, period);
@@ -98,7 +98,7 @@ CommandOutput report(Context& ctx, const CommandInput& in) {
 CommandOutput cohorts(Context& ctx, const CommandInput& in) {
   const auto period = parse_period(in.get("period", "month"));
   const int as_of = as_of_day(ctx, in);
-  const retention::PurchaseLog log = load_purchases(ctx.store().db(), as_of);
+  const retention::PurchaseLog log = load_purchases(ctx.store().db(), ctx.time_zone(), as_of);
   if (log.size() == 0) throw InvalidInput("cohorts: no purchases in the database");
   const auto t = retention::cohort_table(log, period, as_of);
   CommandOutput out;
@@ -137,7 +137,7 @@ CommandOutput risk(Context& ctx, const CommandInput& in) {
   const double threshold = number_option(in, "threshold");
   const double min_value = number_option(in, "min-value");
   Database& db = ctx.store().db();
-  const retention::PurchaseLog log = load_purchases(db, as_of);
+  const retention::PurchaseLog log = load_purchases(db, ctx.time_zone(), as_of);
   if (log.size() == 0) throw InvalidInput("churn risk: no purchases in the database");
   retention::SummaryOptions so;
   so.calibration_end = as_of;
@@ -221,7 +221,7 @@ CommandOutput record(Context& ctx, const CommandInput& in) {
   const std::string reason = in.get("reason");
   if (reason.empty()) throw InvalidInput("--reason must not be empty");
   const std::string on = in.has("on") ? retention::format_date(parse_day(in.get("on"), "on"))
-                                      : format_date(ctx.clock().now());
+                                      : retention::format_date(day_of(ctx.clock().now(), ctx.time_zone()));
   Database& db = ctx.store().db();
   Transaction tx(db);
   Customer c = ctx.store().customers().get(id);

@@ -7,19 +7,24 @@
 
 namespace crm::retention_plugin {
 
-int day_of(TimePoint t) {
-  return static_cast<int>(std::chrono::floor<std::chrono::days>(t).time_since_epoch().count());
+int day_of(TimePoint t, const TimeZone& zone) {
+  return static_cast<int>(zone.local_day(t).time_since_epoch().count());
+}
+
+std::int64_t day_start(int day, const TimeZone& zone) {
+  return to_unix(zone.start_of_day(LocalDays{std::chrono::days{day}}));
 }
 
 int parse_day(const std::string& text, const char* option) {
   try {
-    return day_of(parse_time(text));
+    return day_of(parse_time(text), TimeZone{});  // a date names its own day
   } catch (const InvalidInput& e) {
     throw InvalidInput(std::string("--") + option + ": " + e.what());
   }
 }
 
-retention::PurchaseLog load_purchases(Database& db, std::optional<int> until_day) {
+retention::PurchaseLog load_purchases(Database& db, const TimeZone& zone,
+                                      std::optional<int> until_day) {
   retention::PurchaseLogBuilder b;
   // The kernel's interactions table is read directly: the repository would
   // parse every JSON payload, and analytics over millions of purchases need
@@ -30,11 +35,11 @@ retention::PurchaseLog load_purchases(Database& db, std::optional<int> until_day
   std::vector<SqlValue> params;
   if (until_day) {
     sql += " AND occurred_at < ?";
-    params.emplace_back(static_cast<std::int64_t>(*until_day + 1) * 86400);
+    params.emplace_back(day_start(*until_day + 1, zone));
   }
   sql += " ORDER BY customer_id, occurred_at";
   db.query_each(sql, params, [&](const SqlRow& r) {
-    b.add(std::to_string(r.integer(0)), day_of(from_unix(r.integer(1))), r.real(2));
+    b.add(std::to_string(r.integer(0)), day_of(from_unix(r.integer(1)), zone), r.real(2));
   });
   return b.build();
 }

@@ -7,13 +7,15 @@
 
 #include "crm/retention/purchases.hpp"
 #include "crm/store.hpp"
+#include "crm/time_zone.hpp"
 
 namespace crm::retention_plugin {
 
 // Every interaction of kind "purchase" with an amount, up to and including
-// `until_day` (days since 1970-01-01) when given. Customer keys are the
-// decimal kernel customer ids.
-retention::PurchaseLog load_purchases(Database& db, std::optional<int> until_day = std::nullopt);
+// local day `until_day` (days since 1970-01-01 in `zone`) when given, each
+// on its local day. Customer keys are the decimal kernel customer ids.
+retention::PurchaseLog load_purchases(Database& db, const TimeZone& zone,
+                                      std::optional<int> until_day = std::nullopt);
 
 // The kernel customer id behind a PurchaseLog customer index.
 CustomerId customer_id(const retention::PurchaseLog& log, std::int32_t index);
@@ -22,8 +24,12 @@ CustomerId customer_id(const retention::PurchaseLog& log, std::int32_t index);
 std::vector<double> count_per_customer(Database& db, const retention::PurchaseLog& log,
                                        const std::string& kind);
 
-// The day (days since epoch, UTC) of a time point.
-int day_of(TimePoint t);
+// The local day (days since 1970-01-01 in the business time zone `zone`) of
+// a time point: a purchase at 00:30 on 1 January in Berlin is on 1 January,
+// though UTC still says 31 December 23:30.
+int day_of(TimePoint t, const TimeZone& zone);
+// The first instant of local day `day` in `zone`, as seconds since the epoch.
+std::int64_t day_start(int day, const TimeZone& zone);
 
 // "YYYY-MM-DD" -> day; the text of InvalidInput names the option.
 int parse_day(const std::string& text, const char* option);

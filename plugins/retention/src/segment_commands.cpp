@@ -38,7 +38,7 @@ CommandOutput rfm(Context& ctx, const CommandInput& in) {
   const bool dry_run = in.flag("dry-run");
 
   Database& db = ctx.store().db();
-  const retention::PurchaseLog log = load_purchases(db, o.as_of_day);
+  const retention::PurchaseLog log = load_purchases(db, ctx.time_zone(), o.as_of_day);
   const retention::RfmTable t = retention::compute_rfm(log, o);
   const std::vector<std::int32_t> seg = retention::assign_rfm_segments(t, rules);
   const std::string as_of = retention::format_date(o.as_of_day);
@@ -133,11 +133,11 @@ Value customer_value(Context& ctx, const CommandInput& in) {
   std::vector<SqlValue> params;
   if (in.has("from")) {
     where += " AND occurred_at >= ?";
-    params.emplace_back(std::int64_t{parse_day(in.get("from"), "from")} * 86400);
+    params.emplace_back(day_start(parse_day(in.get("from"), "from"), ctx.time_zone()));
   }
   if (in.has("to")) {
     where += " AND occurred_at < ?";
-    params.emplace_back((std::int64_t{parse_day(in.get("to"), "to")} + 1) * 86400);
+    params.emplace_back(day_start(parse_day(in.get("to"), "to") + 1, ctx.time_zone()));
   }
   std::map<CustomerId, std::pair<double, double>> acc;  // revenue, cost
   ctx.store().db().query_each(

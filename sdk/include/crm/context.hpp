@@ -16,6 +16,7 @@
 #include <string>
 
 #include "crm/actor.hpp"
+#include "crm/business_calendar.hpp"
 #include "crm/clock.hpp"
 #include "crm/command_registry.hpp"
 #include "crm/event_bus.hpp"
@@ -68,6 +69,12 @@ class CRM_API Context {
   void declare_customer_table(const CustomerTable& t) {
     store().customer_tables().declare(plugin_name(), t);
   }
+  // The business time zone and calendar (Kernel::time_zone(), calendar()).
+  virtual const TimeZone& time_zone() const = 0;
+  virtual BusinessCalendar calendar() = 0;
+
+  // Today's date in the business time zone, by the kernel clock.
+  Date today() const { return time_zone().date_of(clock().now()); }
 
   // The actor to record for the plugin's own writes.
   Actor actor() const { return Actor::plugin(plugin_name()); }

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "crm/business_calendar.hpp"
 #include "crm/clock.hpp"
 #include "crm/command_registry.hpp"
 #include "crm/event_bus.hpp"
@@ -64,6 +65,15 @@ struct KernelOptions {
   // Plugin configuration: {"<plugin name>": {...}}; each plugin sees its own.
   Json plugin_config = Json::object();
 
+  // The business time zone, an IANA name ("Europe/Berlin"): local dates,
+  // day boundaries and working hours are in it. An unknown name makes the
+  // Kernel constructor throw InvalidInput.
+  std::string time_zone = "UTC";
+  // The working hours and breaks of the business calendar (its holidays are
+  // in the store: Store::holidays()). Overlapping periods make the Kernel
+  // constructor throw InvalidInput.
+  WorkingWeek working_week;
+
   // Run on simulated time starting here instead of the wall clock.
   std::optional<TimePoint> simulated_start;
 
@@ -86,6 +96,11 @@ class CRM_API Kernel {
   Store& store();
   EventBus& bus();
   const Clock& clock() const;
+  // The business time zone (KernelOptions::time_zone).
+  const TimeZone& time_zone() const;
+  // The business calendar: KernelOptions::working_week in the business time
+  // zone with the store's holidays as they are now.
+  BusinessCalendar calendar();
   // The simulated clock, or null when running on wall time.
   SimulatedClock* simulated_clock();
   HostScheduler& scheduler();

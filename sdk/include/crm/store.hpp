@@ -11,6 +11,7 @@
 #include "crm/customer_table.hpp"
 #include "crm/database.hpp"
 #include "crm/export.hpp"
+#include "crm/holiday_repository.hpp"
 #include "crm/interaction_repository.hpp"
 #include "crm/task_repository.hpp"
 
@@ -32,6 +33,8 @@ class CRM_API Store {
   virtual CustomerTableRegistry& customer_tables() = 0;
   // Export and erasure of one customer over all of those tables.
   virtual CustomerPrivacy& privacy() = 0;
+  // The business calendar's holidays.
+  virtual HolidayRepository& holidays() = 0;
 };
 
 }  // namespace crm
