@@ -434,6 +434,8 @@ void CustomerStore::merge(CustomerId keep, CustomerId other, const Actor& by) {
   p_.db.execute("UPDATE owner_handovers SET customer_id = ? WHERE customer_id = ?", {keep, other});
   p_.db.execute("UPDATE audit_log SET customer_id = ? WHERE customer_id = ?", {keep, other});
   p_.db.execute("UPDATE timers SET customer_id = ? WHERE customer_id = ?", {keep, other});
+  // The units the merged record owned are the survivor's now.
+  p_.db.execute("UPDATE assets SET customer_id = ? WHERE customer_id = ?", {keep, other});
 
   const TimePoint now = p_.clock.now();
   const Json payload{{"kept", keep},

@@ -140,8 +140,10 @@ Json to_json(const Interaction& i) {
          {"notes", i.notes},
          {"commitments", i.commitments},
          {"payload", i.payload},
-         {"case_id", i.case_id}};
+         {"case_id", i.case_id},
+         {"channel_cost", nullptr}};
   if (i.amount) j["amount"] = *i.amount;
+  if (i.channel_cost) j["channel_cost"] = i.channel_cost->to_string();
   return j;
 }
 
@@ -163,6 +165,14 @@ void from_json(const Json& j, Interaction& i) {
   out.commitments = f.texts("commitments");
   out.payload = f.object("payload");
   out.case_id = f.text("case_id");
+  // Optional: JSON written before channel costs were recorded has no key.
+  if (j.contains("channel_cost") && !f.is_null("channel_cost")) {
+    try {
+      out.channel_cost = Money::parse(f.text("channel_cost"));
+    } catch (const InvalidInput& e) {
+      throw InvalidInput(std::string("interaction: 'channel_cost': ") + e.what());
+    }
+  }
   i = std::move(out);
 }
 

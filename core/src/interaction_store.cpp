@@ -29,6 +29,10 @@ void validate_interaction(const Interaction& i) {
                                    : *i.amount > 0       ? "inf"
                                                          : "-inf"));
   }
+  if (i.channel_cost && i.channel_cost->minor_units() < 0) {
+    throw InvalidInput("interaction channel_cost must be 0 or more, not " +
+                       i.channel_cost->to_string());
+  }
   // The epoch itself means "now" (the field's default).
   if (i.occurred_at != TimePoint{}) require_time_in_range(i.occurred_at, "interaction occurred_at");
 }
@@ -49,7 +53,8 @@ InteractionId InteractionStore::record(const Interaction& i, const Actor& by) {
   const TimePoint when = i.occurred_at == TimePoint{} ? now : i.occurred_at;
   Statement& s = p_.db.statement(
       "INSERT INTO interactions (customer_id, channel, kind, direction, occurred_at, amount, "
-      "agent, notes, commitments, payload, case_id, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+      "agent, notes, commitments, payload, case_id, created_at, channel_cost, "
+      "channel_cost_currency) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   s.bind(1, i.customer_id).bind(2, i.channel).bind(3, i.kind).bind(4, to_string(i.direction));
   s.bind(5, to_unix(when));
   if (i.amount) {
@@ -61,12 +66,21 @@ InteractionId InteractionStore::record(const Interaction& i, const Actor& by) {
   s.bind(9, Json(i.commitments).dump());
   s.bind(10, i.payload.is_null() ? std::string("{}") : i.payload.dump());
   s.bind_text_or_null(11, i.case_id).bind(12, to_unix(now));
+  // The cost the contact has today, kept with it: a later change of the
+  // catalogue does not rewrite what past contacts cost.
+  const std::optional<Money> cost = i.channel_cost ? i.channel_cost : channels_.cost_of(i.channel);
+  if (cost) {
+    s.bind(13, cost->minor_units()).bind(14, cost->currency().code());
+  } else {
+    s.bind(13, nullptr).bind(14, nullptr);
+  }
   s.run();
   const InteractionId id = p_.db.last_insert_id();
   p_.audit.record(by, "interaction.record", "interaction", id, i.customer_id,
                   Json{{"kind", i.kind}, {"channel", i.channel}});
   Json payload{{"interaction_id", id}, {"kind", i.kind}, {"channel", i.channel}};
   if (i.amount) payload["amount"] = *i.amount;
+  if (cost) payload["channel_cost"] = cost->to_string();
   p_.bus.publish(Event{events::kInteractionRecorded, now, i.customer_id, payload});
   if (i.kind == "purchase") {
     p_.bus.publish(Event{events::kPurchaseRecorded, now, i.customer_id, payload});
@@ -80,7 +94,8 @@ void InteractionStore::select(const InteractionQuery& q, std::optional<Interacti
                               const std::function<void(const Interaction&)>& visit) {
   std::string sql =
       "SELECT id, customer_id, channel, kind, direction, occurred_at, amount, agent, notes, "
-      "commitments, payload, case_id FROM interactions WHERE 1=1";
+      "commitments, payload, case_id, channel_cost, channel_cost_currency FROM interactions "
+      "WHERE 1=1";
   std::vector<SqlValue> params;
   if (id) {
     sql += " AND id = ?";
@@ -122,6 +137,7 @@ void InteractionStore::select(const InteractionQuery& q, std::optional<Interacti
                         .get<std::vector<std::string>>();
     i.payload = parse_stored_json(r.text(10), "interactions.payload", i.id);
     i.case_id = r.text(11);
+    if (!r.is_null(12)) i.channel_cost = Money(r.integer(12), Currency::of(r.text(13)));
     visit(i);
   });
 }

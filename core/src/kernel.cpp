@@ -3,18 +3,21 @@
 #include <boost/dll/runtime_symbol_info.hpp>
 #include <cstdlib>
 
+#include "asset_store.hpp"
 #include "audit_store.hpp"
 #include "command_table.hpp"
 #include "crm/error.hpp"
 #include "customer_store.hpp"
 #include "event_dispatcher.hpp"
 #include "interaction_store.hpp"
+#include "catalogue_commands.hpp"
 #include "kernel_commands.hpp"
 #include "kernel_schema.hpp"
 #include "plugin_check.hpp"
 #include "plugin_commands.hpp"
 #include "plugin_discovery.hpp"
 #include "plugin_loader.hpp"
+#include "product_store.hpp"
 #include "service_table.hpp"
 #include "stderr_logger.hpp"
 #include "task_store.hpp"
@@ -28,13 +31,24 @@ namespace {
 class SqliteStore final : public Store {
  public:
   SqliteStore(core::SqliteDatabase& db, CustomerRepository& c, InteractionRepository& i,
-              TaskRepository& t, AuditLog& a)
-      : db_(db), customers_(c), interactions_(i), tasks_(t), audit_(a) {}
+              TaskRepository& t, AuditLog& a, ProductRepository& p, AssetRepository& as,
+              const ChannelCatalogue& ch)
+      : db_(db),
+        customers_(c),
+        interactions_(i),
+        tasks_(t),
+        audit_(a),
+        products_(p),
+        assets_(as),
+        channels_(ch) {}
   Database& db() override { return db_; }
   CustomerRepository& customers() override { return customers_; }
   InteractionRepository& interactions() override { return interactions_; }
   TaskRepository& tasks() override { return tasks_; }
   AuditLog& audit() override { return audit_; }
+  ProductRepository& products() override { return products_; }
+  AssetRepository& assets() override { return assets_; }
+  const ChannelCatalogue& channels() override { return channels_; }
 
  private:
   core::SqliteDatabase& db_;
@@ -42,6 +56,9 @@ class SqliteStore final : public Store {
   InteractionRepository& interactions_;
   TaskRepository& tasks_;
   AuditLog& audit_;
+  ProductRepository& products_;
+  AssetRepository& assets_;
+  const ChannelCatalogue& channels_;
 };
 
 std::unique_ptr<Clock> make_clock(const KernelOptions& o) {
@@ -65,10 +82,13 @@ struct Kernel::Impl {
         db(o.database),
         bus(*clock, *logger, db),
         audit(db, *clock),
+        channels(o.channels),
         customers(core::StoreParts{db, bus, *clock, audit}),
-        interactions(core::StoreParts{db, bus, *clock, audit}),
+        interactions(core::StoreParts{db, bus, *clock, audit}, channels),
         tasks(core::StoreParts{db, bus, *clock, audit}),
-        store(db, customers, interactions, tasks, audit),
+        products(core::StoreParts{db, bus, *clock, audit}),
+        assets(core::StoreParts{db, bus, *clock, audit}, products),
+        store(db, customers, interactions, tasks, audit, products, assets, channels),
         timers(db, *logger, dynamic_cast<SimulatedClock*>(clock.get())),
         workflows(core::WorkflowServices{db, store, bus, *clock, timers, *logger}),
         plugins(*logger) {}
@@ -78,9 +98,12 @@ struct Kernel::Impl {
   core::SqliteDatabase db;
   core::EventDispatcher bus;
   core::AuditStore audit;
+  const ChannelCatalogue channels;
   core::CustomerStore customers;
   core::InteractionStore interactions;
   core::TaskStore tasks;
+  core::ProductStore products;
+  core::AssetStore assets;
   SqliteStore store;
   core::TimerStore timers;
   core::CommandTable commands;
@@ -120,6 +143,7 @@ Kernel::Kernel(KernelOptions options) : impl_(std::make_unique<Impl>(options)) {
   impl_->db.set_listener(&impl_->bus);
   impl_->db.migrate("kernel", core::kernel_migrations());
   core::register_kernel_commands(*this);
+  core::register_catalogue_commands(*this);
   impl_->workflows.open();
   core::register_workflow_commands(impl_->commands, impl_->workflows);
   // Recovery of instances a crashed process left is not done here: every

@@ -89,11 +89,12 @@ std::pair<std::size_t, std::size_t> line_and_column(const std::string& text, std
   return {line, column};
 }
 
-// The "plugins" object of the configuration file at `path` ({} without one).
+// The "plugins" object of the configuration file at `path` ({} without one),
+// and its "channels" object into `channels` when given (null without one).
 // Throws InvalidInput naming the file, and the line or key at fault: the file
-// is unreadable, not JSON, not an object, has a key other than "plugins", or
-// a plugin's section is not an object.
-crm::Json read_config(const std::string& path) {
+// is unreadable, not JSON, not an object, has a key other than "plugins" and
+// "channels", or a plugin's section is not an object.
+crm::Json read_config(const std::string& path, crm::Json* channels = nullptr) {
   if (path.empty()) return crm::Json::object();
   std::ifstream in(path);
   if (!in) throw crm::InvalidInput("configuration " + path + ": cannot read the file");
@@ -116,11 +117,12 @@ crm::Json read_config(const std::string& path) {
                             j.type_name());
   }
   for (const auto& [key, value] : j.items()) {
-    if (key != "plugins") {
+    if (key != "plugins" && key != "channels") {
       throw crm::InvalidInput("configuration " + path + ": unknown key '" + key +
-                              "' (the only key is 'plugins')");
+                              "' (the keys are 'plugins' and 'channels')");
     }
   }
+  if (channels) *channels = j.value("channels", crm::Json());
   const crm::Json plugins = j.value("plugins", crm::Json::object());
   if (!plugins.is_object()) {
     throw crm::InvalidInput("configuration " + path + ": key plugins: expected an object, got " +
@@ -349,7 +351,13 @@ int run(int argc, char** argv) {
   crm::KernelOptions ko;
   ko.database = db_missing ? ":memory:" : g.db;
   ko.plugin_dirs = checked_plugin_dirs(g.plugin_dirs);
-  ko.plugin_config = read_config(g.config);
+  crm::Json channels;
+  ko.plugin_config = read_config(g.config, &channels);
+  try {
+    ko.channels = crm::ChannelCatalogue::from_config(channels);
+  } catch (const crm::InvalidInput& e) {
+    throw crm::InvalidInput("configuration " + g.config + ": key " + e.what());
+  }
   // `run-due --now T` replays time up to T: the scheduler moves this clock
   // from the present through each due time (a T in the past leaves it now).
   if (g.command == "run-due" && g.now) {
@@ -376,7 +384,8 @@ int run(int argc, char** argv) {
   app.add_option("--db", ignored, "SQLite database (default: $CRM_DB, else ./crm.db)");
   app.add_option("--plugin-dir", ignored_dirs, "also look for plugins here (repeatable)");
   app.add_option("--format", ignored, "output format")->check(CLI::IsMember({"text", "json"}));
-  app.add_option("--config", ignored, "JSON configuration file ({\"plugins\": {name: {...}}})");
+  app.add_option("--config", ignored,
+                 "JSON configuration file ({\"plugins\": {name: {...}}, \"channels\": {...}})");
 
   auto* init = app.add_subcommand("init", "create the database (or migrate it) and report");
   // Listed for --help; `crm demo` itself is parsed by crm::demo::run_command.

@@ -24,6 +24,11 @@ inline constexpr const char* kTaskCreated = "task.created";
 inline constexpr const char* kTaskCompleted = "task.completed";
 inline constexpr const char* kTaskCancelled = "task.cancelled";
 inline constexpr const char* kTimerFired = "timer.fired";
+inline constexpr const char* kProductAdded = "product.added";
+inline constexpr const char* kProductUpdated = "product.updated";
+inline constexpr const char* kPriceSet = "product.price_set";
+inline constexpr const char* kPurchaseLinesAdded = "purchase.lines_added";
+inline constexpr const char* kAssetRegistered = "asset.registered";
 }  // namespace events
 
 struct Event {

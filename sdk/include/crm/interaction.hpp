@@ -10,6 +10,7 @@
 #include "crm/customer.hpp"
 #include "crm/export.hpp"
 #include "crm/json.hpp"
+#include "crm/money.hpp"
 #include "crm/time.hpp"
 
 namespace crm {
@@ -29,6 +30,9 @@ struct Interaction {
   std::vector<std::string> commitments;  // promises made, visible in the history
   Json payload = Json::object();
   std::string case_id;  // linked case/ticket, empty if none
+  // What the contact cost: record() takes the channel's cost from the
+  // channel catalogue when this is empty (none for a channel not in it).
+  std::optional<Money> channel_cost;
 };
 
 CRM_API std::string to_string(Interaction::Direction d);

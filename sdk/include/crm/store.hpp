@@ -4,11 +4,14 @@
 // versioned schema); another backend implements the same interfaces.
 #pragma once
 
+#include "crm/asset_repository.hpp"
 #include "crm/audit_log.hpp"
+#include "crm/channel_catalogue.hpp"
 #include "crm/customer_repository.hpp"
 #include "crm/database.hpp"
 #include "crm/export.hpp"
 #include "crm/interaction_repository.hpp"
+#include "crm/product_repository.hpp"
 #include "crm/task_repository.hpp"
 
 namespace crm {
@@ -23,6 +26,10 @@ class CRM_API Store {
   virtual InteractionRepository& interactions() = 0;
   virtual TaskRepository& tasks() = 0;
   virtual AuditLog& audit() = 0;
+  virtual ProductRepository& products() = 0;
+  virtual AssetRepository& assets() = 0;
+  // The channel catalogue the kernel was configured with.
+  virtual const ChannelCatalogue& channels() = 0;
 };
 
 }  // namespace crm
