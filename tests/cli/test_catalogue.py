@@ -72,7 +72,7 @@ def test_imports(crm):
                                   "TV-55,Again,yes,36,,\n")
     p = crm.run("products", "import", products, check=False)
     assert p.returncode == 1
-    assert "p.csv:3: product sku 'TV-55' exists already" in p.stdout
+    assert "p.csv:3: product sku 'TV-55' exists already" in p.stdout + p.stderr
     cid = add_customer(crm)
     rec = crm.json("interactions", "add", "--customer", str(cid), "--channel", "store",
                    "--kind", "purchase", "--at", "2026-02-01T10:00:00Z")
