@@ -58,6 +58,10 @@ const std::vector<CustomerTable>& kernel_customer_tables() {
       // CustomerPrivacyStore::erase).
       kernel_table("cases", M::kKeepBoth, E::kAnonymise,
                    {{"subject", "(erased)"}, {"appeal_point", nullptr}, {"context", "{}"}}),
+      // The units a customer owns: the survivor owns them after a merge; an
+      // erased customer's serials and warranty dates name nobody and keep
+      // the warranty statistics whole.
+      kernel_table("assets", M::kKeepBoth, E::kKeep),
       // Part of the customer record: the merge copies the merged record's
       // contact persons into the survivor's, so the originals are dropped.
       kernel_table("contact_persons", M::kDrop, E::kDelete),

@@ -143,8 +143,10 @@ Json to_json(const Interaction& i) {
          {"notes", i.notes},
          {"commitments", i.commitments},
          {"payload", i.payload},
-         {"links", i.links}};
+         {"links", i.links},
+         {"channel_cost", nullptr}};
   if (i.amount) j["amount"] = *i.amount;
+  if (i.channel_cost) j["channel_cost"] = i.channel_cost->to_string();
   return j;
 }
 
@@ -166,6 +168,14 @@ void from_json(const Json& j, Interaction& i) {
   out.commitments = f.texts("commitments");
   out.payload = f.object("payload");
   out.links = entity_refs(f, "links");
+  // Optional: JSON written before channel costs were recorded has no key.
+  if (j.contains("channel_cost") && !f.is_null("channel_cost")) {
+    try {
+      out.channel_cost = Money::parse(f.text("channel_cost"));
+    } catch (const InvalidInput& e) {
+      throw InvalidInput(std::string("interaction: 'channel_cost': ") + e.what());
+    }
+  }
   i = std::move(out);
 }
 

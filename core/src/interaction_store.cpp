@@ -30,6 +30,10 @@ void validate_interaction(const Interaction& i) {
                                    : *i.amount > 0       ? "inf"
                                                          : "-inf"));
   }
+  if (i.channel_cost && i.channel_cost->minor_units() < 0) {
+    throw InvalidInput("interaction channel_cost must be 0 or more, not " +
+                       i.channel_cost->to_string());
+  }
   // The epoch itself means "now" (the field's default).
   if (i.occurred_at != TimePoint{}) require_time_in_range(i.occurred_at, "interaction occurred_at");
 }
@@ -57,7 +61,8 @@ InteractionId InteractionStore::record(const Interaction& i, const Actor& by) {
   const TimePoint when = i.occurred_at == TimePoint{} ? now : i.occurred_at;
   Statement& s = p_.db.statement(
       "INSERT INTO interactions (customer_id, channel, kind, direction, occurred_at, amount, "
-      "agent, notes, commitments, payload, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+      "agent, notes, commitments, payload, created_at, channel_cost, channel_cost_currency) "
+      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
   s.bind(1, i.customer_id).bind(2, i.channel).bind(3, i.kind).bind(4, to_string(i.direction));
   s.bind(5, to_unix(when));
   if (i.amount) {
@@ -69,6 +74,14 @@ InteractionId InteractionStore::record(const Interaction& i, const Actor& by) {
   s.bind(9, Json(i.commitments).dump());
   s.bind(10, i.payload.is_null() ? std::string("{}") : i.payload.dump());
   s.bind(11, to_unix(now));
+  // The cost the contact has today, kept with it: a later change of the
+  // catalogue does not rewrite what past contacts cost.
+  const std::optional<Money> cost = i.channel_cost ? i.channel_cost : channels_.cost_of(i.channel);
+  if (cost) {
+    s.bind(12, cost->minor_units()).bind(13, cost->currency().code());
+  } else {
+    s.bind(12, nullptr).bind(13, nullptr);
+  }
   s.run();
   const InteractionId id = p_.db.last_insert_id();
   Json links = Json::array();
@@ -85,6 +98,7 @@ InteractionId InteractionStore::record(const Interaction& i, const Actor& by) {
                   Json{{"kind", i.kind}, {"channel", i.channel}});
   Json payload{{"interaction_id", id}, {"kind", i.kind}, {"channel", i.channel}, {"links", links}};
   if (i.amount) payload["amount"] = *i.amount;
+  if (cost) payload["channel_cost"] = cost->to_string();
   p_.bus.publish(Event{events::kInteractionRecorded, now, i.customer_id, payload});
   if (i.kind == "purchase") {
     p_.bus.publish(Event{events::kPurchaseRecorded, now, i.customer_id, payload});
@@ -99,7 +113,8 @@ void InteractionStore::select(const InteractionQuery& q, std::optional<Interacti
   std::string sql =
       "SELECT id, customer_id, channel, kind, direction, occurred_at, amount, agent, notes, "
       "commitments, payload, " +
-      std::string(kInteractionLinksColumn) + " FROM interactions WHERE 1=1";
+      std::string(kInteractionLinksColumn) +
+      ", channel_cost, channel_cost_currency FROM interactions WHERE 1=1";
   std::vector<SqlValue> params;
   if (id) {
     sql += " AND id = ?";
@@ -141,6 +156,7 @@ void InteractionStore::select(const InteractionQuery& q, std::optional<Interacti
                         .get<std::vector<std::string>>();
     i.payload = parse_stored_json(r.text(10), "interactions.payload", i.id);
     if (!r.is_null(11)) i.links = parse_link_list(r.text(11));
+    if (!r.is_null(12)) i.channel_cost = Money(r.integer(12), Currency::of(r.text(13)));
     visit(i);
   });
 }

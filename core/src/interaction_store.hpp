@@ -1,5 +1,6 @@
 #pragma once
 
+#include "crm/channel_catalogue.hpp"
 #include "crm/interaction_repository.hpp"
 #include "store_parts.hpp"
 
@@ -7,7 +8,8 @@ namespace crm::core {
 
 class InteractionStore final : public InteractionRepository {
  public:
-  explicit InteractionStore(StoreParts parts) : p_(parts) {}
+  InteractionStore(StoreParts parts, const ChannelCatalogue& channels)
+      : p_(parts), channels_(channels) {}
   InteractionId record(const Interaction& i, const Actor& by) override;
   std::optional<Interaction> find(InteractionId id) override;
   std::vector<Interaction> list(const InteractionQuery& q) override;
@@ -18,6 +20,7 @@ class InteractionStore final : public InteractionRepository {
   void select(const InteractionQuery& q, std::optional<InteractionId> id, const char* order,
               const std::function<void(const Interaction&)>& visit);
   StoreParts p_;
+  const ChannelCatalogue& channels_;
 };
 
 }  // namespace crm::core

@@ -3,6 +3,7 @@
 #include <boost/dll/runtime_symbol_info.hpp>
 #include <cstdlib>
 
+#include "asset_store.hpp"
 #include "audit_store.hpp"
 #include "case_commands.hpp"
 #include "case_store.hpp"
@@ -15,12 +16,14 @@
 #include "event_dispatcher.hpp"
 #include "holiday_store.hpp"
 #include "interaction_store.hpp"
+#include "catalogue_commands.hpp"
 #include "kernel_commands.hpp"
 #include "kernel_schema.hpp"
 #include "plugin_check.hpp"
 #include "plugin_commands.hpp"
 #include "plugin_discovery.hpp"
 #include "plugin_loader.hpp"
+#include "product_store.hpp"
 #include "service_table.hpp"
 #include "stderr_logger.hpp"
 #include "task_store.hpp"
@@ -35,7 +38,8 @@ class SqliteStore final : public Store {
  public:
   SqliteStore(core::SqliteDatabase& db, CustomerRepository& c, InteractionRepository& i,
               TaskRepository& t, AuditLog& a, CaseRepository& k, CustomerTableRegistry& ct,
-              CustomerPrivacy& p, HolidayRepository& h)
+              CustomerPrivacy& p, HolidayRepository& h, ProductRepository& pr,
+              AssetRepository& as, const ChannelCatalogue& ch)
       : db_(db),
         customers_(c),
         interactions_(i),
@@ -44,7 +48,10 @@ class SqliteStore final : public Store {
         cases_(k),
         customer_tables_(ct),
         privacy_(p),
-        holidays_(h) {}
+        holidays_(h),
+        products_(pr),
+        assets_(as),
+        channels_(ch) {}
   Database& db() override { return db_; }
   CustomerRepository& customers() override { return customers_; }
   InteractionRepository& interactions() override { return interactions_; }
@@ -54,6 +61,9 @@ class SqliteStore final : public Store {
   CustomerTableRegistry& customer_tables() override { return customer_tables_; }
   CustomerPrivacy& privacy() override { return privacy_; }
   HolidayRepository& holidays() override { return holidays_; }
+  ProductRepository& products() override { return products_; }
+  AssetRepository& assets() override { return assets_; }
+  const ChannelCatalogue& channels() override { return channels_; }
 
  private:
   core::SqliteDatabase& db_;
@@ -65,6 +75,9 @@ class SqliteStore final : public Store {
   CustomerTableRegistry& customer_tables_;
   CustomerPrivacy& privacy_;
   HolidayRepository& holidays_;
+  ProductRepository& products_;
+  AssetRepository& assets_;
+  const ChannelCatalogue& channels_;
 };
 
 std::unique_ptr<Clock> make_clock(const KernelOptions& o) {
@@ -91,13 +104,17 @@ struct Kernel::Impl {
         bus(*clock, *logger, db),
         audit(db, *clock),
         customer_tables(db),
+        channels(o.channels),
         customers(core::StoreParts{db, bus, *clock, audit}, customer_tables),
-        interactions(core::StoreParts{db, bus, *clock, audit}),
+        interactions(core::StoreParts{db, bus, *clock, audit}, channels),
         tasks(core::StoreParts{db, bus, *clock, audit}),
         cases(core::StoreParts{db, bus, *clock, audit}),
         privacy(core::StoreParts{db, bus, *clock, audit}, customers, customer_tables),
         holidays(core::StoreParts{db, bus, *clock, audit}),
-        store(db, customers, interactions, tasks, audit, cases, customer_tables, privacy, holidays),
+        products(core::StoreParts{db, bus, *clock, audit}),
+        assets(core::StoreParts{db, bus, *clock, audit}, products),
+        store(db, customers, interactions, tasks, audit, cases, customer_tables, privacy, holidays,
+              products, assets, channels),
         timers(db, *logger, dynamic_cast<SimulatedClock*>(clock.get())),
         workflows(core::WorkflowServices{db, store, bus, *clock, timers, *logger}),
         plugins(*logger) {}
@@ -111,12 +128,15 @@ struct Kernel::Impl {
   core::EventDispatcher bus;
   core::AuditStore audit;
   core::CustomerTableSet customer_tables;
+  const ChannelCatalogue channels;
   core::CustomerStore customers;
   core::InteractionStore interactions;
   core::TaskStore tasks;
   core::CaseStore cases;
   core::CustomerPrivacyStore privacy;
   core::HolidayStore holidays;
+  core::ProductStore products;
+  core::AssetStore assets;
   SqliteStore store;
   core::TimerStore timers;
   core::CommandTable commands;
@@ -158,6 +178,7 @@ Kernel::Kernel(KernelOptions options) : impl_(std::make_unique<Impl>(options)) {
   core::register_kernel_commands(*this);
   core::register_case_commands(*this);
   core::register_calendar_commands(*this);
+  core::register_catalogue_commands(*this);
   impl_->workflows.open();
   core::register_workflow_commands(impl_->commands, impl_->workflows);
   // Recovery of instances a crashed process left is not done here: every

@@ -172,6 +172,52 @@ CREATE TABLE holidays (
   name TEXT NOT NULL
 );
 )sql"},
+      // Days are text YYYY-MM-DD (they sort as dates); money is an integer
+      // of minor units with its currency code beside it.
+      {6, "products, price list, purchase lines, assets, channel cost", R"sql(
+CREATE TABLE products (
+  id INTEGER PRIMARY KEY,
+  sku TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  category TEXT NOT NULL DEFAULT '',
+  serialised INTEGER NOT NULL DEFAULT 0,
+  warranty_months INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
+);
+CREATE INDEX products_category ON products(category);
+CREATE TABLE product_prices (
+  id INTEGER PRIMARY KEY,
+  product_id INTEGER NOT NULL REFERENCES products(id),
+  valid_from TEXT NOT NULL,
+  valid_to TEXT,
+  unit_price INTEGER NOT NULL, currency TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX product_prices_product ON product_prices(product_id, valid_from);
+CREATE TABLE purchase_lines (
+  interaction_id INTEGER NOT NULL REFERENCES interactions(id),
+  line INTEGER NOT NULL,
+  product_id INTEGER NOT NULL REFERENCES products(id),
+  quantity INTEGER NOT NULL,
+  unit_price INTEGER NOT NULL, currency TEXT NOT NULL,
+  PRIMARY KEY (interaction_id, line)
+);
+CREATE INDEX purchase_lines_product ON purchase_lines(product_id);
+CREATE TABLE assets (
+  id INTEGER PRIMARY KEY,
+  customer_id INTEGER NOT NULL REFERENCES customers(id),
+  product_id INTEGER NOT NULL REFERENCES products(id),
+  serial TEXT NOT NULL UNIQUE,
+  purchased_on TEXT NOT NULL,
+  warranty_end TEXT,
+  interaction_id INTEGER REFERENCES interactions(id),
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX assets_customer ON assets(customer_id);
+CREATE INDEX assets_product ON assets(product_id);
+ALTER TABLE interactions ADD COLUMN channel_cost INTEGER;
+ALTER TABLE interactions ADD COLUMN channel_cost_currency TEXT;
+)sql"},
   };
   return steps;
 }

@@ -90,17 +90,19 @@ std::pair<std::size_t, std::size_t> line_and_column(const std::string& text, std
 }
 
 // What the configuration file sets: each plugin's section, the business
-// time zone and the working week of the business calendar.
+// time zone, the working week of the business calendar and the channel
+// catalogue's changes.
 struct Configuration {
   crm::Json plugins = crm::Json::object();
   std::string time_zone = "UTC";
   crm::WorkingWeek working_week;
+  crm::Json channels;  // null: the default catalogue
 };
 
 // The configuration file at `path` (the defaults without one). Throws
 // InvalidInput naming the file, and the line or key at fault: the file is
 // unreadable, not JSON, not an object, has a key other than "plugins",
-// "time_zone" and "calendar", a plugin's section is not an object, the time
+// "time_zone", "calendar" and "channels", a plugin's section is not an object, the time
 // zone is unknown or the calendar's hours are malformed.
 Configuration read_config(const std::string& path) {
   if (path.empty()) return {};
@@ -125,9 +127,10 @@ Configuration read_config(const std::string& path) {
                             j.type_name());
   }
   for (const auto& [key, value] : j.items()) {
-    if (key != "plugins" && key != "time_zone" && key != "calendar") {
+    if (key != "plugins" && key != "time_zone" && key != "calendar" &&
+        key != "channels") {
       throw crm::InvalidInput("configuration " + path + ": unknown key '" + key +
-                              "' (expected plugins, time_zone, calendar)");
+                              "' (expected plugins, time_zone, calendar, channels)");
     }
   }
   Configuration config;
@@ -144,6 +147,7 @@ Configuration read_config(const std::string& path) {
       throw crm::InvalidInput("configuration " + path + ": key time_zone: " + e.what());
     }
   }
+  config.channels = j.value("channels", crm::Json());
   if (j.contains("calendar")) {
     config.working_week =
         crm::working_week_from_json(j["calendar"], "configuration " + path + ": calendar");
@@ -368,7 +372,7 @@ int run(int argc, char** argv) {
     crm::demo::DemoOptions demo;
     demo.db = g.db;
     demo.plugin_dirs.assign(g.plugin_dirs.begin(), g.plugin_dirs.end());
-    demo.plugin_config = read_config(g.config).plugins.value("plugins", crm::Json::object());
+    demo.plugin_config = read_config(g.config).plugins;
     return crm::demo::run_command(argc, argv, demo, std::cout);
   }
   const bool creates_db = g.command == "init";
@@ -381,6 +385,11 @@ int run(int argc, char** argv) {
   ko.plugin_config = config.plugins;
   ko.time_zone = config.time_zone;
   ko.working_week = config.working_week;
+  try {
+    ko.channels = crm::ChannelCatalogue::from_config(config.channels);
+  } catch (const crm::InvalidInput& e) {
+    throw crm::InvalidInput("configuration " + g.config + ": key " + e.what());
+  }
   // `run-due --now T` replays time up to T: the scheduler moves this clock
   // from the present through each due time (a T in the past leaves it now).
   if (g.command == "run-due" && g.now) {
@@ -407,7 +416,9 @@ int run(int argc, char** argv) {
   app.add_option("--db", ignored, "SQLite database (default: $CRM_DB, else ./crm.db)");
   app.add_option("--plugin-dir", ignored_dirs, "also look for plugins here (repeatable)");
   app.add_option("--format", ignored, "output format")->check(CLI::IsMember({"text", "json"}));
-  app.add_option("--config", ignored, "JSON configuration file ({\"plugins\": {name: {...}}, \"time_zone\": ..., \"calendar\": ...})");
+  app.add_option("--config", ignored,
+                 "JSON configuration file ({\"plugins\": {name: {...}}, \"time_zone\": ..., "
+                 "\"calendar\": ..., \"channels\": {...}})");
 
   auto* init = app.add_subcommand("init", "create the database (or migrate it) and report");
   // Listed for --help; `crm demo` itself is parsed by crm::demo::run_command.

@@ -66,7 +66,9 @@ def test_command_of_a_plugin_that_did_not_load_points_at_it(crm):
     assert p.returncode == 1
     last = p.stderr.strip().splitlines()[-1]
     assert last == (f"crm: error: configuration {cfg}: key plugins.retention: plugin 'retention' "
-                    'failed: channel_costs.phone: expected a number of 0 or more, got "x"')
+                    "failed: channel_costs: channel costs are configured in the kernel's channel "
+                    'catalogue, the configuration\'s top-level "channels" key ({"channels": '
+                    '{"visit": {"cost": "5.00 USD"}}})')
     # `plugins list` still runs, so the failure can be looked at.
     listed = {r["name"]: r["status"] for r in crm.json("--config", cfg, "plugins", "list")}
     assert listed["retention"] == "failed"
@@ -190,12 +192,14 @@ def test_configuration_errors_name_the_file_and_the_key(crm):
     cases = [
         ('{"plugins": {"retention": }', ":1:27: not valid JSON: syntax error while parsing value"),
         ('[1, 2]', ": expected a JSON object, got array"),
-        ('{"plugin": {}}', ": unknown key 'plugin' (expected plugins, time_zone, calendar)"),
+        ('{"plugin": {}}', ": unknown key 'plugin' (expected plugins, time_zone, calendar, channels)"),
         ('{"plugins": []}', ": key plugins: expected an object, got array"),
         ('{"plugins": {"retention": 3}}', ": key plugins.retention: expected an object, got number"),
         ('{"plugins": {"retention": {"channel_costs": {"phone": "x"}}}}',
          ": key plugins.retention: plugin 'retention' failed: "
-         "channel_costs.phone: expected a number of 0 or more, got \"x\""),
+         "channel_costs: channel costs are configured in the kernel's channel catalogue"),
+        ('{"channels": {"visit": {"cost": 5}}}',
+         ": key channels.visit.cost: expected \"AMOUNT CURRENCY\" (\"0.05 USD\"), got 5"),
         ('{"plugins": {"retention": {"chanel_costs": {}}}}',
          ": key plugins.retention: plugin 'retention' failed: chanel_costs: unknown key"),
         ('{"plugins": {"retention": {"rfm_segments": 5}}}',

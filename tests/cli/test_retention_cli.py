@@ -300,24 +300,24 @@ def test_config_rfm_segments(crm):
 
 
 def test_config_channel_costs(crm):
+    # The costs are the kernel's channel catalogue's, recorded on each
+    # interaction at import: the configuration must be given when recording.
     x, y = boundary_store(crm)
-    crm.json("import", "interactions", crm.write("v.csv",
-             "external_id,occurred_at,channel,kind\nX,2025-03-02,visit,visit\nY,2025-03-02,web,form\n"))
+    csv = "external_id,occurred_at,channel,kind\nX,2025-03-02,visit,visit\nY,2025-03-02,web,form\n"
+    crm.json("import", "interactions", crm.write("v.csv", csv))
     default = {r["customer_id"]: r["cost"] for r in crm.json("segment", "abc", "--by", "profit")["customers"]}
     assert default == {x: 5.0, y: 0.02}
-    cfg = crm.write("cfg.json", json.dumps({"plugins": {"retention": {
-        "channel_costs": {"visit": 2.5, "store": 0.5}}}}))
+    cfg = crm.write("cfg.json", json.dumps({"channels": {"visit": {"cost": "2.50 USD"}}}))
+    crm.json("--config", cfg, "import", "interactions", crm.write("w.csv", csv))
     out = crm.json("--config", cfg, "segment", "abc", "--by", "profit")["customers"]
-    # X: a visit at 2.50 and four store purchases at 0.50; Y: web 0.02 (default) + 0.50.
-    assert {r["customer_id"]: r["cost"] for r in out} == pytest.approx({x: 4.5, y: 0.52}, rel=1e-12)
+    # X: the visit recorded at 5.00 and the one at 2.50; Y: two web forms at 0.02.
+    assert {r["customer_id"]: r["cost"] for r in out} == pytest.approx({x: 7.5, y: 0.04}, rel=1e-12)
 
 
 @pytest.mark.parametrize("config,message", [
-    ({"channel_costs": {"visit": "dear"}},
-     'key plugins.retention: plugin \'retention\' failed: '
-     'channel_costs.visit: expected a number of 0 or more, got "dear"'),
-    ({"channel_costs": [1]},
-     "key plugins.retention: plugin 'retention' failed: channel_costs: expected an object"),
+    ({"channel_costs": {"visit": 1}},
+     "key plugins.retention: plugin 'retention' failed: channel_costs: channel costs are "
+     "configured in the kernel's channel catalogue"),
     ({"rfm_segments": [{"name": "x", "f": [4]}]},
      "key plugins.retention: plugin 'retention' failed: rfm_segments: rule 0 field 'f'"),
 ])

@@ -5,6 +5,8 @@
 // worked out by hand in the comments.
 #include <gtest/gtest.h>
 
+#include "crm/channel_catalogue.hpp"
+
 #include <array>
 #include <map>
 #include <memory>
@@ -20,8 +22,9 @@ class RetentionCommands : public ::testing::Test {
 
   // (Re)starts the kernel on a fresh in-memory store with this retention
   // plugin configuration.
-  void start(const crm::Json& retention_config) {
+  void start(const crm::Json& retention_config, const crm::Json& channels = nullptr) {
     crm::KernelOptions o;
+    o.channels = crm::ChannelCatalogue::from_config(channels);
     o.database = ":memory:";
     o.plugin_dirs = {CRM_PLUGIN_DIR};
     o.use_bundled_plugins = false;
@@ -406,10 +409,11 @@ TEST_F(RfmRuns, InvalidConfiguredSegmentRulesNameTheKey) {
   EXPECT_THROW(run({"segment", "rfm"}, as_of()), crm::NotFound);
 }
 
-// channel_costs replaces the default cost of a channel and adds channels;
-// the others keep their defaults. P: purchase 80 (channel store) + a visit;
-// Q: purchase 15 + a web form; R: purchase 5 + a phone call.
-TEST_F(RetentionCommands, ChannelCostsFromTheConfiguration) {
+// The cost of an interaction is what the kernel's channel catalogue said
+// when it was recorded: configuring the catalogue replaces a default and adds
+// channels; the others keep their defaults. P: purchase 80 (channel store) +
+// a visit; Q: purchase 15 + a web form; R: purchase 5 + a phone call.
+TEST_F(RetentionCommands, ChannelCostsFromTheChannelCatalogue) {
   const auto setup = [&] {
     const auto p = customer("P"), q = customer("Q"), r = customer("R");
     purchase(p, "2025-03-02", 80);
@@ -426,7 +430,9 @@ TEST_F(RetentionCommands, ChannelCostsFromTheConfiguration) {
   EXPECT_DOUBLE_EQ(cost.at(ids[1]).get<double>(), 0.02);
   EXPECT_DOUBLE_EQ(cost.at(ids[2]).get<double>(), 0.05);
 
-  start({{"channel_costs", {{"visit", 2.5}, {"web", 0.03}, {"store", 1.0}}}});
+  start(crm::Json::object(), {{"visit", {{"cost", "2.50 USD"}}},
+                              {"web", {{"cost", "0.03 USD"}}},
+                              {"store", {{"cost", "1.00 USD"}}}});
   ids = setup();
   const auto out = run({"segment", "abc"}, abc_options({{"by", "profit"}}));
   cost = by_customer(out, "cost");
@@ -436,24 +442,14 @@ TEST_F(RetentionCommands, ChannelCostsFromTheConfiguration) {
   EXPECT_DOUBLE_EQ(by_customer(out, "profit").at(ids[0]).get<double>(), 80 - 3.5);
 }
 
-TEST_F(RetentionCommands, InvalidChannelCostsNameTheKey) {
-  start({{"channel_costs", {{"visit", "expensive"}}}});
-  std::string why = retention_error();
-  EXPECT_NE(why.find(R"(channel_costs.visit: expected a number of 0 or more, got "expensive")"),
+// The plugin's own channel_costs key is gone: it points at the catalogue.
+TEST_F(RetentionCommands, ChannelCostsKeyPointsAtTheCatalogue) {
+  start({{"channel_costs", {{"visit", 2.5}}}});
+  const std::string why = retention_error();
+  EXPECT_NE(why.find("channel_costs: channel costs are configured in the kernel's channel "
+                     "catalogue, the configuration's top-level \"channels\" key"),
             std::string::npos)
       << why;
-  start({{"channel_costs", {{"visit", -1}}}});
-  why = retention_error();
-  EXPECT_NE(why.find("channel_costs.visit: expected a number of 0 or more, got -1"),
-            std::string::npos)
-      << why;
-  start({{"channel_costs", crm::Json::array({1, 2})}});
-  why = retention_error();
-  EXPECT_NE(why.find("channel_costs: expected an object of channel: cost, got array"),
-            std::string::npos)
-      << why;
-  start({{"channel_costs", {{"visit", 0}}}});
-  EXPECT_EQ(retention_error(), "");
 }
 
 }  // namespace

@@ -83,8 +83,16 @@ namespace {
 // ignored) in whichever command reads it first. Throws InvalidInput.
 void check_config(const Json& config) {
   for (const auto& [key, value] : config.items()) {
-    if (key != "rfm_segments" && key != "channel_costs") {
-      throw InvalidInput(key + ": unknown key (the keys are channel_costs and rfm_segments)");
+    // Channel costs are the kernel's channel catalogue now, recorded on
+    // every interaction: a plugin's own table of them could disagree.
+    if (key == "channel_costs") {
+      throw InvalidInput(
+          "channel_costs: channel costs are configured in the kernel's channel catalogue, "
+          "the configuration's top-level \"channels\" key ({\"channels\": {\"visit\": "
+          "{\"cost\": \"5.00 USD\"}}})");
+    }
+    if (key != "rfm_segments") {
+      throw InvalidInput(key + ": unknown key (the only key is rfm_segments)");
     }
   }
   if (config.contains("rfm_segments")) {
@@ -94,18 +102,6 @@ void check_config(const Json& config) {
       std::string why = e.what();
       if (why.starts_with("rfm_segments_from_json: ")) why.erase(0, 24);
       throw InvalidInput("rfm_segments: " + why);
-    }
-  }
-  if (!config.contains("channel_costs")) return;
-  const Json& costs = config.at("channel_costs");
-  if (!costs.is_object()) {
-    throw InvalidInput(std::string("channel_costs: expected an object of channel: cost, got ") +
-                       costs.type_name());
-  }
-  for (const auto& [channel, cost] : costs.items()) {
-    if (!cost.is_number() || cost.get<double>() < 0) {
-      throw InvalidInput("channel_costs." + channel + ": expected a number of 0 or more, got " +
-                         cost.dump());
     }
   }
 }

@@ -1,6 +1,7 @@
 // RFM segmentation, ABC classes and the value pyramid over the store's purchases.
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include "commands.hpp"
 #include "crm/error.hpp"
@@ -100,63 +101,35 @@ CommandOutput rfm(Context& ctx, const CommandInput& in) {
 }
 
 // Revenue and profit contribution per customer over [from, to]: revenue is the
-// sum of purchase amounts; cost the sum of interaction costs (the payload's
-// "cost" if present, else the channel's cost from the configuration).
+// sum of purchase amounts; cost the sum of what each interaction cost
+// (Interaction::channel_cost, taken from the kernel's channel catalogue when
+// it was recorded).
 struct Value {
   std::vector<CustomerId> ids;
   std::vector<double> revenue, cost, profit;
 };
 
-// The cost per interaction of each channel: the defaults, replaced or extended
-// by the configuration key channel_costs. Throws InvalidInput naming the key
-// unless channel_costs is an object of numbers.
-Json channel_costs(const Context& ctx) {
-  Json costs = {{"visit", 5.00}, {"phone", 0.05}, {"web", 0.02}, {"email", 0.01}};
-  if (!ctx.config().contains("channel_costs")) return costs;
-  const Json& configured = ctx.config().at("channel_costs");
-  const std::string key = "configuration plugins.retention.channel_costs";
-  if (!configured.is_object()) {
-    throw InvalidInput(key + ": expected an object of channel: cost, got " + configured.dump());
-  }
-  for (const auto& [channel, cost] : configured.items()) {
-    if (!cost.is_number()) {
-      throw InvalidInput(key + "." + channel + ": expected a number, got " + cost.dump());
-    }
-  }
-  costs.update(configured);
-  return costs;
-}
-
 Value customer_value(Context& ctx, const CommandInput& in) {
-  const Json costs = channel_costs(ctx);
-  std::string where = " WHERE 1=1";
-  std::vector<SqlValue> params;
-  if (in.has("from")) {
-    where += " AND occurred_at >= ?";
-    params.emplace_back(day_start(parse_day(in.get("from"), "from"), ctx.time_zone()));
-  }
+  InteractionQuery q;
+  if (in.has("from")) q.from = from_unix(day_start(parse_day(in.get("from"), "from"), ctx.time_zone()));
   if (in.has("to")) {
-    where += " AND occurred_at < ?";
-    params.emplace_back(day_start(parse_day(in.get("to"), "to") + 1, ctx.time_zone()));
+    q.to = from_unix(day_start(parse_day(in.get("to"), "to") + 1, ctx.time_zone()));
   }
-  std::map<CustomerId, std::pair<double, double>> acc;  // revenue, cost
-  ctx.store().db().query_each(
-      "SELECT customer_id, kind, channel, amount, payload FROM interactions" + where, params,
-      [&](const SqlRow& r) {
-        auto& [revenue, cost] = acc[r.integer(0)];
-        if (r.text(1) == "purchase" && !r.is_null(3)) revenue += r.real(3);
-        const Json payload = Json::parse(r.text(4), nullptr, false);
-        if (payload.is_object() && payload.contains("cost") && payload["cost"].is_number()) {
-          cost += payload["cost"].get<double>();
-        } else if (costs.contains(r.text(2))) {
-          cost += costs.at(r.text(2)).get<double>();
-        }
-      });
+  struct Sums {
+    double revenue = 0;
+    std::optional<Money> cost;  // exact; mixing currencies throws CurrencyMismatch
+  };
+  std::map<CustomerId, Sums> acc;
+  ctx.store().interactions().for_each(q, [&](const Interaction& i) {
+    Sums& s = acc[i.customer_id];
+    if (i.kind == "purchase" && i.amount) s.revenue += *i.amount;
+    if (i.channel_cost) s.cost = s.cost ? *s.cost + *i.channel_cost : *i.channel_cost;
+  });
   Value v;
-  for (const auto& [id, rc] : acc) {
+  for (const auto& [id, s] : acc) {
     v.ids.push_back(id);
-    v.revenue.push_back(rc.first);
-    v.cost.push_back(rc.second);
+    v.revenue.push_back(s.revenue);
+    v.cost.push_back(s.cost ? s.cost->to_major() : 0.0);
   }
   v.profit = retention::profit_contribution(v.revenue, v.cost);
   return v;

@@ -32,6 +32,11 @@ inline constexpr const char* kCaseOpened = "case.opened";
 inline constexpr const char* kCaseAssigned = "case.assigned";
 inline constexpr const char* kCaseStatusChanged = "case.status_changed";
 inline constexpr const char* kCaseLinked = "case.linked";
+inline constexpr const char* kProductAdded = "product.added";
+inline constexpr const char* kProductUpdated = "product.updated";
+inline constexpr const char* kPriceSet = "product.price_set";
+inline constexpr const char* kPurchaseLinesAdded = "purchase.lines_added";
+inline constexpr const char* kAssetRegistered = "asset.registered";
 }  // namespace events
 
 struct Event {

@@ -11,6 +11,7 @@
 #include "crm/entity_ref.hpp"
 #include "crm/export.hpp"
 #include "crm/json.hpp"
+#include "crm/money.hpp"
 #include "crm/time.hpp"
 
 namespace crm {
@@ -33,6 +34,9 @@ struct Interaction {
   // record() refuses a link to a kernel entity that does not exist, and a
   // case or task of another customer.
   std::vector<EntityRef> links;
+  // What the contact cost: record() takes the channel's cost from the
+  // channel catalogue when this is empty (none for a channel not in it).
+  std::optional<Money> channel_cost;
 };
 
 CRM_API std::string to_string(Interaction::Direction d);

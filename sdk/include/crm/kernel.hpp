@@ -62,6 +62,10 @@ struct KernelOptions {
   // How long one check may take before its child is killed ("hung").
   std::chrono::milliseconds plugin_check_timeout = std::chrono::seconds(10);
 
+  // The channels, their cost per contact and consent flag; every recorded
+  // interaction takes its channel's cost from here (crm/channel_catalogue.hpp).
+  ChannelCatalogue channels;
+
   // Plugin configuration: {"<plugin name>": {...}}; each plugin sees its own.
   Json plugin_config = Json::object();
 

@@ -4,15 +4,18 @@
 // versioned schema); another backend implements the same interfaces.
 #pragma once
 
+#include "crm/asset_repository.hpp"
 #include "crm/audit_log.hpp"
 #include "crm/case_repository.hpp"
 #include "crm/customer_privacy.hpp"
+#include "crm/channel_catalogue.hpp"
 #include "crm/customer_repository.hpp"
 #include "crm/customer_table.hpp"
 #include "crm/database.hpp"
 #include "crm/export.hpp"
 #include "crm/holiday_repository.hpp"
 #include "crm/interaction_repository.hpp"
+#include "crm/product_repository.hpp"
 #include "crm/task_repository.hpp"
 
 namespace crm {
@@ -35,6 +38,10 @@ class CRM_API Store {
   virtual CustomerPrivacy& privacy() = 0;
   // The business calendar's holidays.
   virtual HolidayRepository& holidays() = 0;
+  virtual ProductRepository& products() = 0;
+  virtual AssetRepository& assets() = 0;
+  // The channel catalogue the kernel was configured with.
+  virtual const ChannelCatalogue& channels() = 0;
 };
 
 }  // namespace crm
