@@ -28,13 +28,19 @@ namespace {
 class SqliteStore final : public Store {
  public:
   SqliteStore(core::SqliteDatabase& db, CustomerRepository& c, InteractionRepository& i,
-              TaskRepository& t, AuditLog& a)
-      : db_(db), customers_(c), interactions_(i), tasks_(t), audit_(a) {}
+              TaskRepository& t, AuditLog& a, Currency default_currency)
+      : db_(db),
+        customers_(c),
+        interactions_(i),
+        tasks_(t),
+        audit_(a),
+        default_currency_(default_currency) {}
   Database& db() override { return db_; }
   CustomerRepository& customers() override { return customers_; }
   InteractionRepository& interactions() override { return interactions_; }
   TaskRepository& tasks() override { return tasks_; }
   AuditLog& audit() override { return audit_; }
+  Currency default_currency() const override { return default_currency_; }
 
  private:
   core::SqliteDatabase& db_;
@@ -42,6 +48,7 @@ class SqliteStore final : public Store {
   InteractionRepository& interactions_;
   TaskRepository& tasks_;
   AuditLog& audit_;
+  Currency default_currency_;
 };
 
 std::unique_ptr<Clock> make_clock(const KernelOptions& o) {
@@ -68,7 +75,7 @@ struct Kernel::Impl {
         customers(core::StoreParts{db, bus, *clock, audit}),
         interactions(core::StoreParts{db, bus, *clock, audit}),
         tasks(core::StoreParts{db, bus, *clock, audit}),
-        store(db, customers, interactions, tasks, audit),
+        store(db, customers, interactions, tasks, audit, o.default_currency),
         timers(db, *logger, dynamic_cast<SimulatedClock*>(clock.get())),
         workflows(core::WorkflowServices{db, store, bus, *clock, timers, *logger}),
         plugins(*logger) {}
@@ -118,7 +125,7 @@ std::filesystem::path default_plugin_check_file() { return core::default_check_f
 
 Kernel::Kernel(KernelOptions options) : impl_(std::make_unique<Impl>(options)) {
   impl_->db.set_listener(&impl_->bus);
-  impl_->db.migrate("kernel", core::kernel_migrations());
+  impl_->db.migrate("kernel", core::kernel_migrations(options.default_currency));
   core::register_kernel_commands(*this);
   impl_->workflows.open();
   core::register_workflow_commands(impl_->commands, impl_->workflows);

@@ -121,7 +121,7 @@ def test_import_interactions_and_timeline(crm):
     inter = [t for t in timeline if t["type"] == "interaction"]
     assert [t["kind"] for t in inter] == ["call", "purchase"]  # oldest first
     assert inter[0]["commitments"] == ["call back Friday", "send brochure"]
-    assert inter[1]["amount"] == 19.9 and inter[1]["payload"] == {"store": "Graz-1"}
+    assert inter[1]["amount"] == "19.90 USD" and inter[1]["payload"] == {"store": "Graz-1"}
 
 
 def test_duplicates_merge_and_reassign(crm):

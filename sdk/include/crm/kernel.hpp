@@ -20,6 +20,7 @@
 #include "crm/host_workflow_engine.hpp"
 #include "crm/json.hpp"
 #include "crm/logger.hpp"
+#include "crm/money.hpp"
 #include "crm/plugin_host.hpp"
 #include "crm/service_registry.hpp"
 #include "crm/store.hpp"
@@ -60,6 +61,10 @@ struct KernelOptions {
   bool check_new_plugins = false;
   // How long one check may take before its child is killed ("hung").
   std::chrono::milliseconds plugin_check_timeout = std::chrono::seconds(10);
+
+  // The currency of an amount that comes without one (a CSV without a
+  // currency column, `--amount 12.50`, the REAL amounts migration 2 converts).
+  Currency default_currency = Currency::of("USD");
 
   // Plugin configuration: {"<plugin name>": {...}}; each plugin sees its own.
   Json plugin_config = Json::object();

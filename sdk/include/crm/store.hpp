@@ -9,6 +9,7 @@
 #include "crm/database.hpp"
 #include "crm/export.hpp"
 #include "crm/interaction_repository.hpp"
+#include "crm/money.hpp"
 #include "crm/task_repository.hpp"
 
 namespace crm {
@@ -23,6 +24,8 @@ class CRM_API Store {
   virtual InteractionRepository& interactions() = 0;
   virtual TaskRepository& tasks() = 0;
   virtual AuditLog& audit() = 0;
+  // The currency of an amount given without one (KernelOptions::default_currency).
+  virtual Currency default_currency() const = 0;
 };
 
 }  // namespace crm
