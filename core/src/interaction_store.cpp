@@ -44,7 +44,7 @@ InteractionId InteractionStore::record(const Interaction& i, const Actor& by) {
   s.bind(1, i.customer_id).bind(2, i.channel).bind(3, i.kind).bind(4, to_string(i.direction));
   s.bind(5, to_unix(when));
   if (i.amount) {
-    s.bind(6, i.amount->minor()).bind(7, std::string(i.amount->currency().code()));
+    s.bind(6, i.amount->minor_units()).bind(7, std::string(i.amount->currency().code()));
   } else {
     s.bind(6, nullptr).bind(7, nullptr);
   }
