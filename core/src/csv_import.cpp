@@ -10,6 +10,7 @@
 #include "crm/error.hpp"
 #include "crm/spelling.hpp"
 #include "json_fields.hpp"
+#include "money_text.hpp"
 
 namespace crm {
 namespace {
@@ -54,14 +55,23 @@ bool parse_bool(std::string_view column, std::string_view v) {
   throw InvalidInput(std::string(column) + ": '" + s + "' is not yes/no");
 }
 
-double parse_amount(std::string_view v) {
-  const std::string s = trim(v);
-  double d = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), d);
-  if (ec != std::errc{} || p != s.data() + s.size()) {
-    throw InvalidInput("amount: '" + s + "' is not a number");
+// The amount column ("12.50", or "12.50 EUR") in the currency of the row's
+// currency column, else the store's default currency. Throws InvalidInput
+// naming the column and the text; a code in the amount that differs from
+// the currency column is refused.
+Money parse_amount(std::string_view amount, std::string_view currency, Currency fallback) {
+  const std::string code = trim(currency);
+  try {
+    const Currency in_column = code.empty() ? fallback : Currency::of(code);
+    const Money m = core::parse_money_text(amount, in_column);
+    if (!code.empty() && !(m.currency() == in_column)) {
+      throw InvalidInput("'" + trim(amount) + "' is in " + std::string(m.currency().code()) +
+                         " but the currency column says " + code);
+    }
+    return m;
+  } catch (const InvalidInput& e) {
+    throw InvalidInput(std::string("amount: ") + e.what());
   }
-  return d;
 }
 
 // What a customer column holds, resolved once from its name so the row loop
@@ -179,7 +189,8 @@ std::vector<std::string> known_customer_columns() {
 const std::vector<std::string>& known_interaction_columns() {
   static const std::vector<std::string> names = {
       "customer_id", "external_id", "email", "phone", "occurred_at", "date",    "channel", "kind",
-      "direction",   "amount",      "agent", "notes", "commitments", "case_id", "links"};
+      "direction",   "amount",      "agent", "notes", "commitments", "case_id", "links",
+      "currency"};
   return names;
 }
 
@@ -581,6 +592,8 @@ ImportReport import_interactions(Store& store, const std::filesystem::path& file
   }
   const auto time_col = cols.find("occurred_at") ? cols.find("occurred_at") : cols.find("date");
   if (!time_col) throw InvalidInput(file.string() + ":1: no 'occurred_at' (or 'date') column");
+  const auto currency_col = cols.find("currency");
+  const Currency default_currency = store.default_currency();
   ImportReport r;
   const auto& known = known_interaction_columns();
   check_unknown_columns(
@@ -621,7 +634,10 @@ ImportReport import_interactions(Store& store, const std::filesystem::path& file
       else if (col == "direction")
         it.direction = parse_direction(trim(v));
       else if (col == "amount")
-        it.amount = parse_amount(v);
+        it.amount =
+            parse_amount(v, currency_col ? f[*currency_col] : std::string_view{}, default_currency);
+      else if (col == "currency")
+        continue;  // read with the amount
       else if (col == "agent")
         it.agent = trim(v);
       else if (col == "notes")

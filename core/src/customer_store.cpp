@@ -462,3 +462,42 @@ void CustomerStore::merge(CustomerId keep, CustomerId other, const Actor& by) {
 }
 
 }  // namespace crm::core
+
+namespace crm::core {
+
+std::vector<SegmentChange> CustomerStore::set_segments(std::span<const SegmentAssignment> segments,
+                                                       const Actor& by) {
+  for (const SegmentAssignment& a : segments) require_utf8(a.segment, "customer segment");
+  Transaction tx(p_.db);
+  const TimePoint now = p_.clock.now();
+  Statement& read = p_.db.statement("SELECT segment FROM customers WHERE id = ?");
+  Statement& write =
+      p_.db.statement("UPDATE customers SET segment = ?, updated_at = ? WHERE id = ?");
+  std::vector<SegmentChange> changes;
+  std::vector<AuditRow> audit;
+  for (const SegmentAssignment& a : segments) {
+    read.reset().bind(1, a.id);
+    if (!read.step()) {
+      read.reset();
+      throw NotFound("customer " + std::to_string(a.id) + " not found");
+    }
+    std::string previous(read.text_view(0));
+    read.reset();
+    if (previous == a.segment) continue;
+    write.reset().bind_text_or_null(1, a.segment).bind(2, to_unix(now)).bind(3, a.id);
+    write.run();
+    audit.push_back(
+        {a.id, a.id, Json{{"segment", {{"old", previous}, {"new", a.segment}}}}.dump()});
+    changes.push_back({a.id, std::move(previous), a.segment});
+  }
+  p_.audit.record_many(by, "customer.update", "customer", audit);
+  for (const SegmentChange& c : changes) {
+    p_.bus.publish(
+        Event{events::kCustomerUpdated, now, c.id,
+              Json{{"changes", {{"segment", {{"old", c.previous}, {"new", c.segment}}}}}}});
+  }
+  tx.commit();
+  return changes;
+}
+
+}  // namespace crm::core

@@ -22,6 +22,8 @@ class CustomerStore final : public CustomerRepository {
   Handover reassign_owner(const std::string& from, const std::string& to, const Actor& by) override;
   std::vector<DuplicateGroup> find_duplicates() override;
   void merge(CustomerId keep, CustomerId other, const Actor& by) override;
+  std::vector<SegmentChange> set_segments(std::span<const SegmentAssignment> segments,
+                                          const Actor& by) override;
 
  private:
   Customer read_row(const SqlRow& r);

@@ -162,7 +162,7 @@ void from_json(const Json& j, Interaction& i) {
     f.wrong("direction", "inbound or outbound");
   out.direction = parse_direction(direction);
   out.occurred_at = f.time("occurred_at");
-  out.amount = f.optional_number("amount");
+  out.amount = f.optional_money("amount");
   out.agent = f.text("agent");
   out.notes = f.text("notes");
   out.commitments = f.texts("commitments");

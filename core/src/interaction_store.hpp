@@ -15,6 +15,10 @@ class InteractionStore final : public InteractionRepository {
   std::vector<Interaction> list(const InteractionQuery& q) override;
   void for_each(const InteractionQuery& q,
                 const std::function<void(const Interaction&)>& visit) override;
+  void scan(const InteractionScan& s,
+            const std::function<void(const InteractionBatch&)>& visit) override;
+  std::vector<CustomerTotals> totals_per_customer(const InteractionFilter& f) override;
+  std::vector<DayTotals> totals_per_day(const InteractionFilter& f) override;
 
  private:
   void select(const InteractionQuery& q, std::optional<InteractionId> id, const char* order,

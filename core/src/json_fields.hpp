@@ -9,6 +9,7 @@
 
 #include "crm/error.hpp"
 #include "crm/json.hpp"
+#include "crm/money.hpp"
 #include "crm/time.hpp"
 
 namespace crm::core {
@@ -46,6 +47,16 @@ class Fields {
     if (is_null(key)) return std::nullopt;
     if (!at(key).is_number()) wrong(key, "a number or null");
     return at(key).get<double>();
+  }
+  // A money text ("12.50 EUR") or null.
+  std::optional<Money> optional_money(const char* key) const {
+    if (is_null(key)) return std::nullopt;
+    if (!at(key).is_string()) wrong(key, "an amount with its currency (\"12.50 EUR\") or null");
+    try {
+      return Money::parse(at(key).get<std::string>());
+    } catch (const InvalidInput& e) {
+      throw InvalidInput(what_ + ": '" + key + "': " + e.what());
+    }
   }
   bool boolean(const char* key) const {
     if (!at(key).is_boolean()) wrong(key, "true or false");

@@ -39,7 +39,8 @@ class SqliteStore final : public Store {
   SqliteStore(core::SqliteDatabase& db, CustomerRepository& c, InteractionRepository& i,
               TaskRepository& t, AuditLog& a, CaseRepository& k, CustomerTableRegistry& ct,
               CustomerPrivacy& p, HolidayRepository& h, ProductRepository& pr,
-              AssetRepository& as, const ChannelCatalogue& ch)
+              AssetRepository& as, const ChannelCatalogue& ch,
+              Currency default_currency)
       : db_(db),
         customers_(c),
         interactions_(i),
@@ -51,7 +52,8 @@ class SqliteStore final : public Store {
         holidays_(h),
         products_(pr),
         assets_(as),
-        channels_(ch) {}
+        channels_(ch),
+        default_currency_(default_currency) {}
   Database& db() override { return db_; }
   CustomerRepository& customers() override { return customers_; }
   InteractionRepository& interactions() override { return interactions_; }
@@ -64,6 +66,7 @@ class SqliteStore final : public Store {
   ProductRepository& products() override { return products_; }
   AssetRepository& assets() override { return assets_; }
   const ChannelCatalogue& channels() override { return channels_; }
+  Currency default_currency() const override { return default_currency_; }
 
  private:
   core::SqliteDatabase& db_;
@@ -78,6 +81,7 @@ class SqliteStore final : public Store {
   ProductRepository& products_;
   AssetRepository& assets_;
   const ChannelCatalogue& channels_;
+  Currency default_currency_;
 };
 
 std::unique_ptr<Clock> make_clock(const KernelOptions& o) {
@@ -114,7 +118,7 @@ struct Kernel::Impl {
         products(core::StoreParts{db, bus, *clock, audit}),
         assets(core::StoreParts{db, bus, *clock, audit}, products),
         store(db, customers, interactions, tasks, audit, cases, customer_tables, privacy, holidays,
-              products, assets, channels),
+              products, assets, channels, o.default_currency),
         timers(db, *logger, dynamic_cast<SimulatedClock*>(clock.get())),
         workflows(core::WorkflowServices{db, store, bus, *clock, timers, *logger}),
         plugins(*logger) {}
@@ -174,7 +178,7 @@ std::filesystem::path default_plugin_check_file() { return core::default_check_f
 
 Kernel::Kernel(KernelOptions options) : impl_(std::make_unique<Impl>(options)) {
   impl_->db.set_listener(&impl_->bus);
-  impl_->db.migrate("kernel", core::kernel_migrations());
+  impl_->db.migrate("kernel", core::kernel_migrations(options.default_currency));
   core::register_kernel_commands(*this);
   core::register_case_commands(*this);
   core::register_calendar_commands(*this);

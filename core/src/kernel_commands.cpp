@@ -9,6 +9,7 @@
 #include "crm/csv_import.hpp"
 #include "crm/error.hpp"
 #include "crm/text_table.hpp"
+#include "money_text.hpp"
 
 namespace crm::core {
 namespace {
@@ -17,12 +18,6 @@ std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
   std::string s;
   for (const auto& x : v) s += (s.empty() ? "" : sep) + x;
   return s;
-}
-
-std::string money(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f", v);
-  return buf;
 }
 
 // "city, Region" -> {"city", "region"}: header names as read_header() keeps them.
@@ -182,7 +177,7 @@ CommandOutput customers_show(Kernel& k, const CommandInput& in) {
     std::string what = i.kind + " via " + i.channel + " (" + to_string(i.direction) + ")";
     if (i.amount) {
       what += ' ';
-      what += money(*i.amount);
+      what += i.amount->to_string();
     }
     std::string detail = i.notes;
     if (!i.commitments.empty()) {
@@ -429,7 +424,13 @@ CommandOutput interactions_add(Kernel& k, const CommandInput& in) {
   i.kind = in.get("kind");
   i.direction = parse_direction(in.get("direction", "inbound"));
   i.occurred_at = in.has("at") ? parse_time(in.get("at")) : k.clock().now();
-  if (in.has("amount")) i.amount = in.number("amount", 0);
+  if (in.has("amount")) {
+    try {
+      i.amount = core::parse_money_text(in.get("amount"), k.store().default_currency());
+    } catch (const InvalidInput& e) {
+      throw InvalidInput(std::string("--amount: ") + e.what());
+    }
+  }
   i.agent = in.get("agent");
   i.notes = in.get("notes");
   if (in.has("case")) {
@@ -571,7 +572,7 @@ void register_kernel_commands(Kernel& k) {
              required_option("channel", "phone, email, visit, web..."),
              required_option("kind", "call, purchase, complaint, visit..."),
              option("direction", "inbound or outbound", "inbound"),
-             option("at", "time (default: now)"), option("amount", "money amount"),
+             option("at", "time (default: now)"), option("amount", "amount, e.g. \"12.50 EUR\" (no code: the default currency)"),
              option("agent", "who handled it"), option("notes", "notes"),
              option("commitment", "a promise made"), option("case", "the case it belongs to (ID)"),
              option("link", "another entity it belongs to, TYPE:ID (e.g. product:4)")}),

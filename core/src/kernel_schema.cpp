@@ -2,11 +2,35 @@
 
 namespace crm::core {
 
-const std::vector<Migration>& kernel_migrations() {
+namespace {
+
+// Version 7: amounts become exact. The REAL column gives way to integer
+// minor units and the ISO 4217 code; a stored value is rounded half away
+// from zero (SQLite's ROUND) to the default currency's minor unit, the
+// currency a REAL amount was always meant in.
+Migration exact_amounts(Currency c) {
+  std::int64_t scale = 1;
+  for (int d = 0; d < c.minor_digits(); ++d) scale *= 10;
+  return {7, "interactions.amount as minor units and currency",
+          "ALTER TABLE interactions ADD COLUMN amount_minor INTEGER;\n"
+          "ALTER TABLE interactions ADD COLUMN currency TEXT;\n"
+          "UPDATE interactions SET amount_minor = CAST(ROUND(amount * " +
+              std::to_string(scale) + ") AS INTEGER), currency = '" + std::string(c.code()) +
+              "' WHERE amount IS NOT NULL;\n"
+              "ALTER TABLE interactions DROP COLUMN amount;\n"
+              // The read models' scans of purchases per customer read only
+              // this index, never the rows.
+              "CREATE INDEX interactions_kind_customer ON interactions(kind, customer_id, "
+              "occurred_at, amount_minor, currency);\n"};
+}
+
+}  // namespace
+
+std::vector<Migration> kernel_migrations(Currency default_currency) {
   // Times are seconds since the epoch (UTC); JSON columns hold text. Empty
   // optional strings are stored as NULL so UNIQUE external ids allow many
   // customers without one.
-  static const std::vector<Migration> steps = {
+  std::vector<Migration> steps = {
       {1, "customers, interactions, tasks, audit, timers", R"sql(
 CREATE TABLE customers (
   id INTEGER PRIMARY KEY,
@@ -219,6 +243,7 @@ ALTER TABLE interactions ADD COLUMN channel_cost INTEGER;
 ALTER TABLE interactions ADD COLUMN channel_cost_currency TEXT;
 )sql"},
   };
+  steps.push_back(exact_amounts(default_currency));
   return steps;
 }
 

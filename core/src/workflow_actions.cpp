@@ -5,6 +5,7 @@
 
 #include "crm/error.hpp"
 #include "crm/event.hpp"
+#include "money_text.hpp"
 
 namespace crm::core {
 namespace {
@@ -241,7 +242,7 @@ void register_builtin_actions(WorkflowEngine& e) {
             param("kind", "string", true, "call, message, visit..."),
             param("direction", "string", false, "inbound or outbound (default outbound)"),
             param("notes", "string", false, "text"), param("agent", "string", false, "who"),
-            param("amount", "number", false, "money"),
+            param("amount", "any", false, "\"12.50 EUR\", or a number in the default currency"),
             param("link", "string", false, "what it belongs to, TYPE:ID such as case:17"),
             param("payload", "object", false, "extra data")},
            true),
@@ -256,7 +257,15 @@ void register_builtin_actions(WorkflowEngine& e) {
         if (const std::string link = text(p, "link"); !link.empty()) {
           i.links = {parse_entity_ref(link)};
         }
-        if (p.contains("amount") && p["amount"].is_number()) i.amount = p["amount"].get<double>();
+        if (p.contains("amount")) {
+          // "12.50 EUR", "12.50" or 12.5, the last two in the default currency.
+          const Currency fallback = ctx.store().default_currency();
+          if (p["amount"].is_string()) {
+            i.amount = core::parse_money_text(p["amount"].get<std::string>(), fallback);
+          } else if (p["amount"].is_number()) {
+            i.amount = Money::from_major(p["amount"].get<double>(), fallback);
+          }
+        }
         if (p.contains("payload") && p["payload"].is_object()) i.payload = p["payload"];
         return Json{{"interaction_id", ctx.store().interactions().record(i, ctx.actor())}};
       });

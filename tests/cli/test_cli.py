@@ -17,7 +17,7 @@ def test_init_creates_schema_and_is_idempotent(tmp_path):
     c = Crm(tmp_path)
     first = json.loads(c.run("--format", "json", "init").stdout)
     again = json.loads(c.run("--format", "json", "init").stdout)
-    assert first["schema_version"] == again["schema_version"] == 6
+    assert first["schema_version"] == again["schema_version"] == 7
     tables = {r[0] for r in sqlite3.connect(c.db).execute("SELECT name FROM sqlite_master")}
     assert {"customers", "interactions", "tasks", "audit_log", "timers"} <= tables
     mode = sqlite3.connect(c.db).execute("PRAGMA journal_mode").fetchone()[0]
@@ -121,7 +121,7 @@ def test_import_interactions_and_timeline(crm):
     inter = [t for t in timeline if t["type"] == "interaction"]
     assert [t["kind"] for t in inter] == ["call", "purchase"]  # oldest first
     assert inter[0]["commitments"] == ["call back Friday", "send brochure"]
-    assert inter[1]["amount"] == 19.9 and inter[1]["payload"] == {"store": "Graz-1"}
+    assert inter[1]["amount"] == "19.90 USD" and inter[1]["payload"] == {"store": "Graz-1"}
 
 
 def test_duplicates_merge_and_reassign(crm):

@@ -240,7 +240,8 @@ def test_no_nan_or_inf_is_printed(crm):
         assert err(p) == f"crm: error: --margin: '{value}' is not a finite number"
     p = crm.run("interactions", "add", "--customer", "1", "--channel", "web", "--kind", "x",
                 "--amount", "nan", check=False)
-    assert err(p) == "crm: error: --amount 'nan' is not a finite number"
+    assert err(p) == ("crm: error: --amount: invalid amount 'nan' in USD: "
+                      "expected digits such as 12.50")
     ok = crm.run("clv", "historic", "--margin", "10", "--retention", "0.5", "--horizon", "2")
     assert "historic CLV = 14.55" in ok.stdout  # 10 * (1 + 0.5/1.1)
 

@@ -1,5 +1,5 @@
 """What `crm` refuses at the door (text that is not UTF-8, amounts that are
-not finite, dates outside 1900-01-01..2200-12-31) and how `customers list`
+not exact decimal amounts of their currency, dates outside 1900-01-01..2200-12-31) and how `customers list`
 matches --search and --tag."""
 import json
 import sqlite3
@@ -16,18 +16,24 @@ def add_purchase(crm, *args, check=True):
                    "purchase", *args, check=check)
 
 
-def test_non_finite_amounts_are_refused_naming_the_option(crm):
+def test_amounts_that_are_not_decimals_of_the_currency_are_refused_naming_the_option(crm):
     crm.json("import", "customers", crm.write("c.csv", CUSTOMERS))
     for text in ["inf", "-inf", "nan", "infinity", "NaN"]:
         p = add_purchase(crm, "--amount", text, check=False)
         assert p.returncode == 1, text
-        assert p.stderr.strip() == f"crm: error: --amount '{text}' is not a finite number"
+        assert p.stderr.strip() == (f"crm: error: --amount: invalid amount '{text}' in USD: "
+                                    "expected digits such as 12.50")
     p = add_purchase(crm, "--amount", "1e400", check=False)
-    assert p.returncode == 1 and "--amount '1e400' is not a number" in p.stderr
+    assert p.returncode == 1 and "invalid amount '1e400' in USD" in p.stderr
+    p = add_purchase(crm, "--amount", "1.005 EUR", check=False)
+    assert p.returncode == 1 and p.stderr.strip() == (
+        "crm: error: --amount: invalid amount '1.005' in EUR: the currency has 2 decimals")
     assert sqlite3.connect(crm.db).execute("SELECT COUNT(*) FROM interactions").fetchone() == (0,)
     add_purchase(crm, "--amount", "-12.5", "--at", "2026-01-05")
-    assert sqlite3.connect(crm.db).execute("SELECT amount FROM interactions").fetchall() == [
-        (-12.5,)]
+    add_purchase(crm, "--amount", "1200 JPY", "--at", "2026-01-06")
+    rows = sqlite3.connect(crm.db).execute(
+        "SELECT amount_minor, currency FROM interactions ORDER BY id").fetchall()
+    assert rows == [(-1250, "USD"), (1200, "JPY")]
 
 
 def test_imported_non_finite_amount_is_a_row_error_and_analytics_still_run(crm):
@@ -41,10 +47,11 @@ def test_imported_non_finite_amount_is_a_row_error_and_analytics_still_run(crm):
     body = json.loads(r.stdout)
     assert body["inserted"] == 2
     assert [(e["line"], e["message"]) for e in body["errors"]] == [
-        (3, "interaction amount must be a finite number, not inf"),
-        (4, "interaction amount must be a finite number, not nan")]
-    amounts = sqlite3.connect(crm.db).execute("SELECT amount FROM interactions ORDER BY id")
-    assert [a for (a,) in amounts] == [20.0, 35.0]
+        (3, "amount: invalid amount 'inf' in USD: expected digits such as 12.50"),
+        (4, "amount: invalid amount 'nan' in USD: expected digits such as 12.50")]
+    amounts = sqlite3.connect(crm.db).execute(
+        "SELECT amount_minor FROM interactions ORDER BY id")
+    assert [a for (a,) in amounts] == [2000, 3500]
     for command in (["segment", "rfm", "--as-of", "2026-04-01"],
                     ["segment", "abc", "--to", "2026-04-01"],
                     ["churn", "report", "--as-of", "2026-04-01"],

@@ -74,7 +74,7 @@ TEST_F(CommandsTest, CustomersShowHasTheCustomerAndATimeOrderedTimeline) {
   i.customer_id = id;
   i.kind = "purchase";
   i.channel = "store";
-  i.amount = 20;
+  i.amount = crm::Money::parse("20 USD");
   i.occurred_at = crm::parse_time("2025-12-01T12:00:00Z");  // before everything else
   i.commitments = {"deliver Friday", "gift wrap"};
   store.interactions().record(i, crm::Actor::user("dora"));  // audit at T0+10
@@ -101,7 +101,7 @@ TEST_F(CommandsTest, CustomersShowHasTheCustomerAndATimeOrderedTimeline) {
                                              "audit:task.create", "audit:task.complete"}));
   EXPECT_EQ(tl[0]["commitments"], (Json{"deliver Friday", "gift wrap"}));
   EXPECT_EQ(tl[0]["occurred_at"], "2025-12-01T12:00:00Z");
-  EXPECT_DOUBLE_EQ(tl[0]["amount"].get<double>(), 20.0);
+  EXPECT_EQ(tl[0]["amount"], "20.00 USD");
   EXPECT_EQ(tl[2]["actor"], "user:dora");
   EXPECT_EQ(tl[3]["title"], "call back");
   EXPECT_EQ(tl[3]["status"], "done");
@@ -297,7 +297,7 @@ TEST_F(CommandsTest, InteractionsAddRecordsWithCommitment) {
   EXPECT_EQ(i->customer_id, c);
   EXPECT_EQ(i->commitments, (std::vector<std::string>{"call back"}));
   EXPECT_EQ(i->occurred_at, crm::parse_time("2025-12-31T23:00:00Z"));
-  EXPECT_DOUBLE_EQ(*i->amount, 5.5);
+  EXPECT_EQ(i->amount, crm::Money::parse("5.50 USD"));  // the default currency
 }
 
 }  // namespace

@@ -269,7 +269,7 @@ TEST_F(EventBusTest, KernelWritesPublishTheirEvents) {
   i.customer_id = c;
   i.kind = "purchase";
   i.channel = "web";
-  i.amount = 10;
+  i.amount = crm::Money::parse("10 USD");
   store.interactions().record(i, actor);
   crm::Task t;
   t.title = "call";

@@ -352,7 +352,7 @@ TEST_F(InteractionImportTest, ResolvesCustomersByExternalIdAndParsesFields) {
   EXPECT_EQ(i.kind, "purchase");
   EXPECT_EQ(i.direction, crm::Interaction::Direction::kInbound);
   ASSERT_TRUE(i.amount.has_value());
-  EXPECT_DOUBLE_EQ(*i.amount, 12.5);
+  EXPECT_EQ(*i.amount, crm::Money::parse("12.50 USD"));
   EXPECT_EQ(i.agent, "dora");
   EXPECT_EQ(i.notes, "two, items");
   EXPECT_EQ(i.commitments, (std::vector<std::string>{"deliver Friday", "call back"}));
@@ -539,7 +539,7 @@ TEST(ImportKill, KilledImportLeavesTheDatabaseAsItWas) {
   auto k = crm_test::make_kernel(db);
   EXPECT_EQ(k->store().customers().count(), 0);
   EXPECT_EQ(k->store().db().query("SELECT COUNT(*) FROM audit_log").at(0).integer(0), 0);
-  EXPECT_EQ(k->store().db().schema_version("kernel"), 6);
+  EXPECT_EQ(k->store().db().schema_version("kernel"), 7);
 }
 
 }  // namespace

@@ -91,7 +91,7 @@ TEST(ConcurrentProcesses, WritersAndReadersOnANewFileAllSucceedAndEveryWriteIsTh
         i.customer_id = id;
         i.channel = "phone";
         i.kind = "purchase";
-        i.amount = n + 1.0;
+        i.amount = crm::Money(n + 1, crm::Currency::of("USD"));
         k->store().interactions().record(i, actor);
       }
       return 0;
@@ -119,11 +119,12 @@ TEST(ConcurrentProcesses, WritersAndReadersOnANewFileAllSucceedAndEveryWriteIsTh
   // Each writer's rows, all of them, in its own order.
   for (int w = 0; w < kWriters; ++w) {
     const auto rows = db.query(
-        "SELECT COUNT(*), SUM(i.amount) FROM customers c JOIN interactions i ON i.customer_id = "
+        "SELECT COUNT(*), SUM(i.amount_minor) FROM customers c JOIN interactions i ON "
+        "i.customer_id = "
         "c.id WHERE c.external_id LIKE ?",
         {"w" + std::to_string(w) + "-%"});
     EXPECT_EQ(rows.at(0).integer(0), kPerWriter) << "writer " << w;
-    EXPECT_EQ(rows.at(0).real(1), kPerWriter * (kPerWriter + 1) / 2.0) << "writer " << w;
+    EXPECT_EQ(rows.at(0).integer(1), kPerWriter * (kPerWriter + 1) / 2) << "writer " << w;
   }
   // The migrations ran once, not once per process.
   EXPECT_EQ(db.query("SELECT COUNT(*) FROM schema_migrations WHERE component = 'kernel'")

@@ -272,30 +272,22 @@ TEST_F(StoreInputTest, EveryTaskTextFieldRefusesInvalidUtf8NamingIt) {
   EXPECT_EQ(count("SELECT COUNT(*) FROM tasks"), 0);
 }
 
-TEST_F(StoreInputTest, NonFiniteAmountsAreRefusedNamingTheField) {
+TEST_F(StoreInputTest, AmountsRoundTripExactlyInTheirCurrency) {
   const CustomerId id = store.customers().add(customer("Ann"), alice);
-  const double inf = std::numeric_limits<double>::infinity();
-  const std::vector<std::pair<double, std::string>> bad = {
-      {inf, "not inf"}, {-inf, "not -inf"}, {std::nan(""), "not nan"}};
-  for (const auto& [amount, shown] : bad) {
-    Interaction i;
-    i.customer_id = id;
-    i.channel = "store";
-    i.kind = "purchase";
-    i.amount = amount;
-    refused([&] { store.interactions().record(i, alice); },
-            {"interaction amount must be a finite number, " + shown});
-  }
-  EXPECT_EQ(count("SELECT COUNT(*) FROM interactions"), 0);
-  // The largest finite amounts and refunds stay accepted.
-  for (const double ok : {std::numeric_limits<double>::max(), -12.5, 0.0}) {
+  // The extremes of the minor units, a refund, zero, and currencies of 0, 2
+  // and 3 minor digits come back exactly as given.
+  for (const crm::Money ok :
+       {crm::Money(std::numeric_limits<std::int64_t>::max(), crm::Currency::of("EUR")),
+        crm::Money(std::numeric_limits<std::int64_t>::min(), crm::Currency::of("USD")),
+        crm::Money::parse("-12.50 EUR"), crm::Money::parse("0 JPY"),
+        crm::Money::parse("1.005 KWD")}) {
     Interaction i;
     i.customer_id = id;
     i.channel = "store";
     i.kind = "purchase";
     i.amount = ok;
     const auto iid = store.interactions().record(i, alice);
-    EXPECT_EQ(*store.interactions().find(iid)->amount, ok);
+    EXPECT_EQ(*store.interactions().find(iid)->amount, ok) << ok.to_string();
   }
 }
 
@@ -332,7 +324,7 @@ TEST_F(StoreInputTest, InteractionAndTaskTimesOutsideTheWindowAreRefused) {
   i.customer_id = id;
   i.channel = "store";
   i.kind = "purchase";
-  i.amount = 10;
+  i.amount = crm::Money::parse("10 USD");
   i.occurred_at = crm::kLatestTime + crm::Seconds{1};
   refused([&] { store.interactions().record(i, alice); }, {"interaction occurred_at: 2201-01-01"});
   i.occurred_at = crm::kEarliestTime - crm::Seconds{86400};

@@ -441,7 +441,7 @@ TEST_F(StoreTest, InteractionRoundTripsEveryField) {
   const CustomerId c = add("Ann");
   Interaction i = interaction(c, "purchase", "2025-12-24T10:00:00Z", "store");
   i.direction = Interaction::Direction::kOutbound;
-  i.amount = 99.5;
+  i.amount = crm::Money::parse("99.50 EUR");
   i.agent = "dora";
   i.notes = "gift wrap";
   i.commitments = {"call back Monday", "send invoice"};
@@ -457,7 +457,7 @@ TEST_F(StoreTest, InteractionRoundTripsEveryField) {
   EXPECT_EQ(got->direction, Interaction::Direction::kOutbound);
   EXPECT_EQ(got->occurred_at, crm::parse_time("2025-12-24T10:00:00Z"));
   ASSERT_TRUE(got->amount.has_value());
-  EXPECT_DOUBLE_EQ(*got->amount, 99.5);
+  EXPECT_EQ(*got->amount, crm::Money::parse("99.50 EUR"));
   EXPECT_EQ(got->agent, "dora");
   EXPECT_EQ(got->notes, "gift wrap");
   EXPECT_EQ(got->commitments, i.commitments);
@@ -1017,7 +1017,7 @@ TEST_F(StoreTest, MigrateAppliesVersionsOnceAndInOrder) {
   std::vector<std::int64_t> xs;
   for (const auto& r : db.query("SELECT x FROM demo ORDER BY rowid")) xs.push_back(r.integer(0));
   EXPECT_EQ(xs, (std::vector<std::int64_t>{1, 2, 3}));
-  EXPECT_EQ(db.schema_version("kernel"), 6);
+  EXPECT_EQ(db.schema_version("kernel"), 7);
   EXPECT_EQ(db.schema_version("other"), 0);
 }
 

@@ -66,7 +66,7 @@ class RetentionCommands : public ::testing::Test {
     i.channel = channel;
     i.kind = kind;
     i.occurred_at = crm::parse_time(when);
-    i.amount = amount;
+    if (amount) i.amount = crm::Money::from_major(*amount, crm::Currency::of("USD"));
     store().interactions().record(i, crm::Actor::user("t"));
   }
 

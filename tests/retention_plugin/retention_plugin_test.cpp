@@ -57,7 +57,7 @@ class RetentionPlugin : public ::testing::Test {
     i.channel = "store";
     i.kind = "purchase";
     i.occurred_at = crm::parse_time(day);
-    i.amount = amount;
+    i.amount = crm::Money::from_major(amount, crm::Currency::of("USD"));
     kernel_.store().interactions().record(i, crm::Actor::user("t"));
   }
 
@@ -389,10 +389,13 @@ TEST_F(RetentionPlugin, ClvPredictFromTheStoreIsStored) {
   const auto& g = out["gamma_gamma"];
   const int calibration_end = day("2025-06-30");
   std::map<std::string, std::map<int, double>> spend_by_day;
-  for (const auto& row : kernel_.store().db().query(
-           "SELECT customer_id, occurred_at, amount FROM interactions WHERE kind = 'purchase'")) {
-    const int d = static_cast<int>(row.integer(1) / 86400);
-    if (d <= calibration_end) spend_by_day[std::to_string(row.integer(0))][d] += row.real(2);
+  crm::InteractionQuery purchases;
+  purchases.kind = "purchase";
+  for (const crm::Interaction& i : kernel_.store().interactions().list(purchases)) {
+    const int d = static_cast<int>(crm::to_unix(i.occurred_at) / 86400);
+    if (d <= calibration_end) {
+      spend_by_day[std::to_string(i.customer_id)][d] += i.amount->to_major();
+    }
   }
   double total = 0;
   for (const auto& c : out["customers"]) {

@@ -96,14 +96,14 @@ TEST(EntityJson, InteractionRoundTripsWithAndWithoutAmount) {
   i.kind = "purchase";
   i.direction = crm::Interaction::Direction::kOutbound;
   i.occurred_at = crm::parse_time("2026-03-01T10:00:00Z");
-  i.amount = 19.5;
+  i.amount = crm::Money::parse("19.50 EUR");
   i.agent = "eve";
   i.notes = "two items";
   i.commitments = {"call back Monday"};
   i.payload = {{"sku", "A1"}};
   i.links = {{"case", 3}, {"product", 9}};
   expect_round_trip<crm::Interaction>(crm::to_json(i));
-  EXPECT_EQ(crm::to_json(i).get<crm::Interaction>().amount, 19.5);
+  EXPECT_EQ(crm::to_json(i).get<crm::Interaction>().amount, crm::Money::parse("19.50 EUR"));
   i.amount.reset();
   expect_round_trip<crm::Interaction>(crm::to_json(i));
   EXPECT_FALSE(crm::to_json(i).get<crm::Interaction>().amount);
@@ -112,9 +112,10 @@ TEST(EntityJson, InteractionRoundTripsWithAndWithoutAmount) {
   EXPECT_EQ(refusal<crm::Interaction>(j),
             "interaction: 'direction' must be inbound or outbound, got \"sideways\"");
   j = crm::to_json(i);
-  j["amount"] = "19.5";
+  j["amount"] = 19.5;
   EXPECT_EQ(refusal<crm::Interaction>(j),
-            "interaction: 'amount' must be a number or null, got \"19.5\"");
+            "interaction: 'amount' must be an amount with its currency (\"12.50 EUR\") or null, "
+            "got 19.5");
 }
 
 TEST(EntityJson, TaskRoundTripsWithOptionalTimes) {

@@ -240,16 +240,17 @@ TEST(WelcomeWorkflow, BuyerAndNonBuyer) {
   other.customer_id = no_email;
   other.channel = "store";
   other.kind = "purchase";
-  other.amount = 5;
+  other.amount = crm::Money::parse("5 USD");
   k.store().interactions().record(other, crm::Actor::user("till"));
   EXPECT_EQ(crm::to_json(only_instance(k, buyer).wait)["kind"], "event");
   crm::Interaction purchase = other;
   purchase.customer_id = buyer;
-  purchase.amount = 42.5;
+  purchase.amount = crm::Money::parse("42.50 USD");
   k.store().interactions().record(purchase, crm::Actor::user("till"));
   eva = only_instance(k, buyer);
   EXPECT_EQ(eva.variables["first_purchase"]["type"], "purchase.recorded");
-  EXPECT_EQ(eva.variables["first_purchase"]["payload"]["amount"], 42.5);
+  EXPECT_EQ(eva.variables["first_purchase"]["payload"]["amount"], "42.50 USD");
+  EXPECT_EQ(eva.variables["first_purchase"]["payload"]["amount_value"], 42.5);
   EXPECT_TRUE(has_tag(k, buyer, "first-purchase"));
   EXPECT_EQ(crm::to_json(eva.wait)["due"],
             crm::format_time(kStart + 14 * 24h));  // until sign-up + 14 days

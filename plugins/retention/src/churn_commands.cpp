@@ -2,6 +2,7 @@
 // warning, and churn records with the reason and the competitor.
 #include <algorithm>
 #include <cmath>
+#include <unordered_map>
 
 #include "commands.hpp"
 #include "crm/error.hpp"
@@ -53,7 +54,8 @@ Json switching(Database& db) {
 CommandOutput report(Context& ctx, const CommandInput& in) {
   const auto period = parse_period(in.get("period", "month"));
   const int as_of = as_of_day(ctx, in);
-  const retention::PurchaseLog log = load_purchases(ctx.store().db(), ctx.time_zone(), as_of);
+  const retention::PurchaseLog log =
+      load_purchases(ctx.store().interactions(), ctx.time_zone(), as_of);
   if (log.size() == 0) throw InvalidInput("churn report: no purchases in the database");
   const auto first_day = *std::min_element(log.day.begin(), log.day.end());
   const auto first = retention::period_index(first_day, period);
@@ -98,7 +100,8 @@ CommandOutput report(Context& ctx, const CommandInput& in) {
 CommandOutput cohorts(Context& ctx, const CommandInput& in) {
   const auto period = parse_period(in.get("period", "month"));
   const int as_of = as_of_day(ctx, in);
-  const retention::PurchaseLog log = load_purchases(ctx.store().db(), ctx.time_zone(), as_of);
+  const retention::PurchaseLog log =
+      load_purchases(ctx.store().interactions(), ctx.time_zone(), as_of);
   if (log.size() == 0) throw InvalidInput("cohorts: no purchases in the database");
   const auto t = retention::cohort_table(log, period, as_of);
   CommandOutput out;
@@ -137,7 +140,8 @@ CommandOutput risk(Context& ctx, const CommandInput& in) {
   const double threshold = number_option(in, "threshold");
   const double min_value = number_option(in, "min-value");
   Database& db = ctx.store().db();
-  const retention::PurchaseLog log = load_purchases(db, ctx.time_zone(), as_of);
+  const retention::PurchaseLog log =
+      load_purchases(ctx.store().interactions(), ctx.time_zone(), as_of);
   if (log.size() == 0) throw InvalidInput("churn risk: no purchases in the database");
   retention::SummaryOptions so;
   so.calibration_end = as_of;
@@ -153,7 +157,7 @@ CommandOutput risk(Context& ctx, const CommandInput& in) {
   }
   // Summary rows are customers in log order; map activity and value to them.
   const auto activity = retention::customer_activity(log, as_of);
-  const auto complaints = count_per_customer(db, log, "complaint");
+  const auto complaints = count_per_customer(ctx.store().interactions(), log, "complaint");
   const auto revenue = retention::sum_by_customer(log.customer, log.amount, log.customer_count());
   std::vector<double> p_by_customer(log.customer_count(), 1.0);
   for (std::size_t i = 0; i < summary.size(); ++i) {
@@ -259,35 +263,59 @@ CommandOutput winback(Context& ctx, const CommandInput& in) {
   const std::string kind = in.get("offer-kind", "winback_offer");
   const int days = integer_option(in, "days");
   if (days <= 0) throw InvalidInput("--days must be positive");
+  // The first offer per customer, then each offered customer's purchases in
+  // (first offer, first offer + days].
+  InteractionFilter offers;
+  offers.kind = kind;
+  const std::vector<CustomerTotals> offered_to =
+      ctx.store().interactions().totals_per_customer(offers);
+  struct After {
+    std::int64_t purchases = 0;
+    std::optional<Money> revenue;
+  };
+  std::unordered_map<CustomerId, std::size_t> index;
+  for (std::size_t i = 0; i < offered_to.size(); ++i) index[offered_to[i].customer_id] = i;
+  std::vector<After> after(offered_to.size());
+  const auto window = std::chrono::duration_cast<TimePoint::duration>(std::chrono::days(days));
+  InteractionScan purchases;
+  purchases.filter.kind = "purchase";
+  purchases.fields.amount = true;
+  ctx.store().interactions().scan(purchases, [&](const InteractionBatch& b) {
+    for (std::size_t r = 0; r < b.rows; ++r) {
+      const auto it = index.find(b.customer_id[r]);
+      if (it == index.end()) continue;
+      const TimePoint first = offered_to[it->second].first;
+      if (b.occurred_at[r] <= first || b.occurred_at[r] > first + window) continue;
+      After& a = after[it->second];
+      ++a.purchases;
+      if (b.amount[r]) a.revenue = a.revenue ? *a.revenue + *b.amount[r] : *b.amount[r];
+    }
+  });
   std::int64_t offered = 0, reactivated = 0;
-  double revenue = 0;
+  std::optional<Money> revenue;
   Json customers = Json::array();
-  ctx.store().db().query_each(
-      "SELECT o.customer_id, o.first_offer, COUNT(p.id), COALESCE(SUM(p.amount), 0) "
-      "FROM (SELECT customer_id, MIN(occurred_at) AS first_offer FROM interactions "
-      "      WHERE kind = ? GROUP BY customer_id) o "
-      "LEFT JOIN interactions p ON p.customer_id = o.customer_id AND p.kind = 'purchase' "
-      "  AND p.occurred_at > o.first_offer AND p.occurred_at <= o.first_offer + ? "
-      "GROUP BY o.customer_id, o.first_offer ORDER BY o.customer_id",
-      {kind, std::int64_t{days} * 86400}, [&](const SqlRow& r) {
-        ++offered;
-        const bool back = r.integer(2) > 0;
-        reactivated += back;
-        revenue += r.real(3);
-        customers.push_back({{"customer_id", r.integer(0)},
-                             {"offered_at", format_time(from_unix(r.integer(1)))},
-                             {"purchases_after", r.integer(2)},
-                             {"revenue_after", r.real(3)},
-                             {"reactivated", back}});
-      });
+  for (std::size_t i = 0; i < offered_to.size(); ++i) {
+    ++offered;
+    const bool back = after[i].purchases > 0;
+    reactivated += back;
+    if (after[i].revenue) revenue = revenue ? *revenue + *after[i].revenue : *after[i].revenue;
+    customers.push_back({{"customer_id", offered_to[i].customer_id},
+                         {"offered_at", format_time(offered_to[i].first)},
+                         {"purchases_after", after[i].purchases},
+                         {"revenue_after", after[i].revenue ? after[i].revenue->to_major() : 0.0},
+                         {"reactivated", back}});
+  }
   const double rate = offered > 0 ? double(reactivated) / double(offered) : 0.0;
   CommandOutput out;
-  out.data = {{"offer_kind", kind},        {"days", days},
-              {"offered", offered},        {"reactivated", reactivated},
-              {"reactivation_rate", rate}, {"revenue_after", revenue},
+  out.data = {{"offer_kind", kind},
+              {"days", days},
+              {"offered", offered},
+              {"reactivated", reactivated},
+              {"reactivation_rate", rate},
+              {"revenue_after", revenue ? revenue->to_major() : 0.0},
+              {"currency", revenue ? Json(revenue->currency().code()) : Json(nullptr)},
               {"customers", customers}};
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.2f", revenue);
+  const std::string buf = revenue ? revenue->to_string() : std::string("0");
   out.text = "win-back: " + std::to_string(offered) + " offered, " + std::to_string(reactivated) +
              " bought again within " + std::to_string(days) + " days (" + pct(rate) +
              "), revenue " + buf + "\n";

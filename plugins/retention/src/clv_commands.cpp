@@ -53,7 +53,8 @@ Fitted fit(Context& ctx, const CommandInput& in) {
   } else {
     f.source = "database";
     f.from_database = true;
-    f.log = load_purchases(ctx.store().db(), ctx.time_zone(), so.holdout_end ? so.holdout_end : so.calibration_end);
+    f.log = load_purchases(ctx.store().interactions(), ctx.time_zone(),
+                           so.holdout_end ? so.holdout_end : so.calibration_end);
     if (f.log.size() == 0) {
       throw InvalidInput(
           "no purchases in the database; import interactions of kind purchase or "

@@ -15,6 +15,10 @@ std::int64_t day_start(int day, const TimeZone& zone) {
   return to_unix(zone.start_of_day(LocalDays{std::chrono::days{day}}));
 }
 
+TimePoint start_of_day(int day) {
+  return TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::days(day)));
+}
+
 int parse_day(const std::string& text, const char* option) {
   try {
     return day_of(parse_time(text), TimeZone{});  // a date names its own day
@@ -23,25 +27,42 @@ int parse_day(const std::string& text, const char* option) {
   }
 }
 
-retention::PurchaseLog load_purchases(Database& db, const TimeZone& zone,
+retention::PurchaseLog load_purchases(InteractionRepository& interactions, const TimeZone& zone,
                                       std::optional<int> until_day) {
-  retention::PurchaseLogBuilder b;
-  // The kernel's interactions table is read directly: the repository would
-  // parse every JSON payload, and analytics over millions of purchases need
-  // only three columns.
-  std::string sql =
-      "SELECT customer_id, occurred_at, amount FROM interactions "
-      "WHERE kind = 'purchase' AND amount IS NOT NULL";
-  std::vector<SqlValue> params;
-  if (until_day) {
-    sql += " AND occurred_at < ?";
-    params.emplace_back(day_start(*until_day + 1, zone));
-  }
-  sql += " ORDER BY customer_id, occurred_at";
-  db.query_each(sql, params, [&](const SqlRow& r) {
-    b.add(std::to_string(r.integer(0)), day_of(from_unix(r.integer(1)), zone), r.real(2));
+  InteractionScan s;
+  s.filter.kind = "purchase";
+  s.filter.with_amount_only = true;
+  if (until_day) s.filter.to = from_unix(day_start(*until_day + 1, zone));
+  s.fields.amount = true;
+  retention::PurchaseLog log;
+  std::optional<Currency> currency;
+  CustomerId last = 0;
+  // Rows come ordered by customer: a new customer index starts where the id
+  // changes, and no key is hashed.
+  interactions.scan(s, [&](const InteractionBatch& b) {
+    log.customer.reserve(log.customer.size() + b.rows);
+    log.day.reserve(log.day.size() + b.rows);
+    log.amount.reserve(log.amount.size() + b.rows);
+    for (std::size_t r = 0; r < b.rows; ++r) {
+      const Money& m = *b.amount[r];
+      if (!currency) {
+        currency = m.currency();
+      } else if (!(m.currency() == *currency)) {
+        throw InvalidInput("purchases are in " + std::string(currency->code()) + " and " +
+                           std::string(m.currency().code()) + " (customer " +
+                           std::to_string(b.customer_id[r]) +
+                           "); the retention models need one currency");
+      }
+      if (log.customer_keys.empty() || b.customer_id[r] != last) {
+        last = b.customer_id[r];
+        log.customer_keys.push_back(std::to_string(last));
+      }
+      log.customer.push_back(static_cast<std::int32_t>(log.customer_keys.size() - 1));
+      log.day.push_back(day_of(b.occurred_at[r], zone));
+      log.amount.push_back(m.to_major());
+    }
   });
-  return b.build();
+  return log;
 }
 
 CustomerId customer_id(const retention::PurchaseLog& log, std::int32_t index) {
@@ -51,19 +72,19 @@ CustomerId customer_id(const retention::PurchaseLog& log, std::int32_t index) {
   return id;
 }
 
-std::vector<double> count_per_customer(Database& db, const retention::PurchaseLog& log,
-                                       const std::string& kind) {
+std::vector<double> count_per_customer(InteractionRepository& interactions,
+                                       const retention::PurchaseLog& log, const std::string& kind) {
   std::unordered_map<CustomerId, std::size_t> index;
   for (std::size_t i = 0; i < log.customer_count(); ++i) {
     index[customer_id(log, static_cast<std::int32_t>(i))] = i;
   }
   std::vector<double> counts(log.customer_count(), 0.0);
-  db.query_each(
-      "SELECT customer_id, COUNT(*) FROM interactions WHERE kind = ? GROUP BY customer_id", {kind},
-      [&](const SqlRow& r) {
-        auto it = index.find(r.integer(0));
-        if (it != index.end()) counts[it->second] = static_cast<double>(r.integer(1));
-      });
+  InteractionFilter f;
+  f.kind = kind;
+  for (const CustomerTotals& t : interactions.totals_per_customer(f)) {
+    auto it = index.find(t.customer_id);
+    if (it != index.end()) counts[it->second] = static_cast<double>(t.count);
+  }
   return counts;
 }
 

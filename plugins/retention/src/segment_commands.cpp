@@ -31,6 +31,8 @@ std::vector<retention::RfmSegmentRule> segment_rules(const Context& ctx, const C
 // customer whose segment changed through the customer repository (so the
 // change is audited and "customer.updated" fires), recording the change with
 // its date and publishing "segment.changed".
+const std::string kNoRule;
+
 CommandOutput rfm(Context& ctx, const CommandInput& in) {
   retention::RfmOptions o;
   o.as_of_day = as_of_day(ctx, in);
@@ -39,7 +41,8 @@ CommandOutput rfm(Context& ctx, const CommandInput& in) {
   const bool dry_run = in.flag("dry-run");
 
   Database& db = ctx.store().db();
-  const retention::PurchaseLog log = load_purchases(db, ctx.time_zone(), o.as_of_day);
+  const retention::PurchaseLog log =
+      load_purchases(ctx.store().interactions(), ctx.time_zone(), o.as_of_day);
   const retention::RfmTable t = retention::compute_rfm(log, o);
   const std::vector<std::int32_t> seg = retention::assign_rfm_segments(t, rules);
   const std::string as_of = retention::format_date(o.as_of_day);
@@ -49,10 +52,15 @@ CommandOutput rfm(Context& ctx, const CommandInput& in) {
   std::map<std::string, std::int64_t> counts;
   std::int64_t changed = 0;
   Transaction tx(db);
+  // The segments go to the customers in one bulk call (audited and
+  // published per changed customer by the kernel); `scored` holds the RFM
+  // row index of each assignment.
+  std::vector<SegmentAssignment> assignments;
+  std::vector<std::size_t> scored;
   for (std::size_t i = 0; i < t.size(); ++i) {
     if (t.r_score[i] == 0) continue;  // no purchase in the window: not scored
     const CustomerId id = customer_id(log, static_cast<std::int32_t>(i));
-    const std::string name = seg[i] >= 0 ? rules[static_cast<std::size_t>(seg[i])].name : "";
+    const std::string& name = seg[i] >= 0 ? rules[static_cast<std::size_t>(seg[i])].name : kNoRule;
     ++counts[name.empty() ? "(no rule)" : name];
     out.data["customers"].push_back({{"customer_id", id},
                                      {"recency_days", t.recency_days[i]},
@@ -63,33 +71,40 @@ CommandOutput rfm(Context& ctx, const CommandInput& in) {
                                      {"m", t.m_score[i]},
                                      {"segment", name}});
     if (dry_run) continue;
-    db.execute("DELETE FROM retention_rfm WHERE customer_id = ? AND as_of = ?", {id, as_of});
     db.execute(
-        "INSERT INTO retention_rfm (customer_id, as_of, recency_days, frequency, monetary, r, f, "
-        "m, segment) VALUES (?,?,?,?,?,?,?,?,?)",
+        "INSERT OR REPLACE INTO retention_rfm (customer_id, as_of, recency_days, frequency, "
+        "monetary, r, f, m, segment) VALUES (?,?,?,?,?,?,?,?,?)",
         {id, as_of, std::int64_t{t.recency_days[i]}, std::int64_t{t.frequency[i]}, t.monetary[i],
          std::int64_t{t.r_score[i]}, std::int64_t{t.f_score[i]}, std::int64_t{t.m_score[i]}, name});
-    Customer c = ctx.store().customers().get(id);
-    if (c.segment == name || name.empty()) continue;
-    const std::string previous = c.segment;
-    c.segment = name;
-    ctx.store().customers().update(c, ctx.actor());
-    db.execute(
-        "INSERT INTO retention_segment_history (customer_id, segment, previous, as_of, changed_at) "
-        "VALUES (?,?,?,?,?)",
-        {id, name, previous, as_of, to_unix(ctx.clock().now())});
-    ctx.bus().publish(Event{"segment.changed",
-                            {},
-                            id,
-                            Json{{"old", previous},
-                                 {"new", name},
-                                 {"as_of", as_of},
-                                 {"r", t.r_score[i]},
-                                 {"f", t.f_score[i]},
-                                 {"m", t.m_score[i]}}});
-    ++changed;
+    if (name.empty()) continue;  // no rule matched: the customer keeps his segment
+    assignments.push_back({id, name});
+    scored.push_back(i);
   }
-  if (!dry_run) tx.commit();
+  if (!dry_run) {
+    const std::vector<SegmentChange> changes =
+        ctx.store().customers().set_segments(assignments, ctx.actor());
+    const std::int64_t now = to_unix(ctx.clock().now());
+    std::size_t k = 0;  // changes are a subsequence of the assignments
+    for (const SegmentChange& c : changes) {
+      while (assignments[k].id != c.id) ++k;
+      const std::size_t i = scored[k];
+      db.execute(
+          "INSERT INTO retention_segment_history (customer_id, segment, previous, as_of, "
+          "changed_at) VALUES (?,?,?,?,?)",
+          {c.id, c.segment, c.previous, as_of, now});
+      ctx.bus().publish(Event{"segment.changed",
+                              {},
+                              c.id,
+                              Json{{"old", c.previous},
+                                   {"new", c.segment},
+                                   {"as_of", as_of},
+                                   {"r", t.r_score[i]},
+                                   {"f", t.f_score[i]},
+                                   {"m", t.m_score[i]}}});
+    }
+    changed = static_cast<std::int64_t>(changes.size());
+    tx.commit();
+  }
   out.data["segments"] = counts;
   out.data["changed"] = changed;
   std::vector<std::vector<std::string>> rows;
@@ -122,7 +137,7 @@ Value customer_value(Context& ctx, const CommandInput& in) {
   std::map<CustomerId, Sums> acc;
   ctx.store().interactions().for_each(q, [&](const Interaction& i) {
     Sums& s = acc[i.customer_id];
-    if (i.kind == "purchase" && i.amount) s.revenue += *i.amount;
+    if (i.kind == "purchase" && i.amount) s.revenue += i.amount->to_major();
     if (i.channel_cost) s.cost = s.cost ? *s.cost + *i.channel_cost : *i.channel_cost;
   });
   Value v;

@@ -52,6 +52,19 @@ struct AddOutcome {
   bool duplicate = false;  // not added because its external id is taken
 };
 
+// A segment to give a customer (set_segments()).
+struct SegmentAssignment {
+  CustomerId id = 0;
+  std::string segment;
+};
+
+// A segment set_segments() changed.
+struct SegmentChange {
+  CustomerId id = 0;
+  std::string previous;
+  std::string segment;
+};
+
 // ABI: implemented by the kernel, called by plugins. A minor release may add
 // virtual functions after the last one, never insert, remove or reorder them.
 class CRM_API CustomerRepository {
@@ -110,6 +123,18 @@ class CRM_API CustomerRepository {
   // How many customers list() gives for `q` without its limit and offset.
   // (Last, so that the earlier functions keep their place for plugins.)
   virtual std::int64_t count(const CustomerQuery& q) = 0;
+
+  // Sets the segment of many customers in one transaction, as update()
+  // with only the segment changed would one by one, without reading or
+  // rewriting the rest of each record. A customer whose segment differs
+  // gets it, with updated_at, an audit row "customer.update" whose details
+  // are {"segment": {"old", "new"}} and a "customer.updated" event with
+  // those changes (published after every row is written); the others are
+  // left alone. Returns the changes in the order given. Throws NotFound
+  // naming the first unknown id and InvalidInput for a segment that is not
+  // UTF-8; then nothing is written.
+  virtual std::vector<SegmentChange> set_segments(std::span<const SegmentAssignment> segments,
+                                                  const Actor& by) = 0;
 };
 
 }  // namespace crm

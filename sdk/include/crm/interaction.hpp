@@ -25,8 +25,8 @@ struct Interaction {
   std::string kind;     // purchase, call, complaint, visit, message...
   enum class Direction { kInbound, kOutbound } direction = Direction::kInbound;
   TimePoint occurred_at{};
-  std::optional<double> amount;  // money, for purchases and refunds
-  std::string agent;             // who handled it
+  std::optional<Money> amount;  // for purchases and refunds; exact, with its currency
+  std::string agent;            // who handled it
   std::string notes;
   std::vector<std::string> commitments;  // promises made, visible in the history
   Json payload = Json::object();

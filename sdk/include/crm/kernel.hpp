@@ -21,6 +21,7 @@
 #include "crm/host_workflow_engine.hpp"
 #include "crm/json.hpp"
 #include "crm/logger.hpp"
+#include "crm/money.hpp"
 #include "crm/plugin_host.hpp"
 #include "crm/service_registry.hpp"
 #include "crm/store.hpp"
@@ -65,6 +66,9 @@ struct KernelOptions {
   // The channels, their cost per contact and consent flag; every recorded
   // interaction takes its channel's cost from here (crm/channel_catalogue.hpp).
   ChannelCatalogue channels;
+  // The currency of an amount that comes without one (a CSV without a
+  // currency column, `--amount 12.50`, the REAL amounts migration 2 converts).
+  Currency default_currency = Currency::of("USD");
 
   // Plugin configuration: {"<plugin name>": {...}}; each plugin sees its own.
   Json plugin_config = Json::object();

@@ -16,6 +16,7 @@
 #include "crm/holiday_repository.hpp"
 #include "crm/interaction_repository.hpp"
 #include "crm/product_repository.hpp"
+#include "crm/money.hpp"
 #include "crm/task_repository.hpp"
 
 namespace crm {
@@ -42,6 +43,8 @@ class CRM_API Store {
   virtual AssetRepository& assets() = 0;
   // The channel catalogue the kernel was configured with.
   virtual const ChannelCatalogue& channels() = 0;
+  // The currency of an amount given without one (KernelOptions::default_currency).
+  virtual Currency default_currency() const = 0;
 };
 
 }  // namespace crm
