@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "crm/case.hpp"
 #include "crm/kernel.hpp"
 #include "crm/time.hpp"
 
@@ -87,6 +88,22 @@ class CustomerTables : public ::testing::Test {
     db.execute(
         "INSERT INTO retention_churn_risk (customer_id, score, computed_at) VALUES (?, 0.7, 1)",
         {id});
+    // A complaint whose subject and history speak of the person, and a
+    // serialised unit the customer owns.
+    crm::Case complaint;
+    complaint.customer_id = id;
+    complaint.subject = tag + "'s kettle leaks";
+    complaint.appeal_point = "refund for " + tag;
+    complaint.context = crm::Json{{"caller", tag}};
+    const crm::CaseId case_id = k.store().cases().open(complaint, by);
+    k.store().cases().set_status(case_id, crm::Case::Status::kInProgress, tag + " called again",
+                                 by);
+    crm::Asset unit;
+    unit.customer_id = id;
+    unit.product_id = kettle();
+    unit.serial = "SN-" + std::to_string(id);
+    unit.purchased_on = crm::Date(2025, 11, 20);
+    k.store().assets().add(unit, by);
     earn(id, 100, tag + " first purchase");
     earn(id, 5, tag + " birthday bonus");
     if (loyalty_account) {
@@ -94,6 +111,17 @@ class CustomerTables : public ::testing::Test {
                  {id, std::int64_t{105}, "card-" + tag});
     }
     return id;
+  }
+
+  // The serialised product of every customer's unit, added once.
+  crm::ProductId kettle() {
+    if (const auto p = k.store().products().find_by_sku("KETTLE-1")) return p->id;
+    crm::Product p;
+    p.sku = "KETTLE-1";
+    p.name = "Kettle";
+    p.serialised = true;
+    p.warranty_months = 24;
+    return k.store().products().add(p, by);
   }
 
   void earn(CustomerId id, std::int64_t points, const std::string& note) {

@@ -34,8 +34,8 @@ TEST_F(CustomerTables, MergeLeavesNoRowOfTheMergedCustomerAnywhere) {
   // History of both, on the survivor.
   for (const char* t :
        {"kernel.interactions", "kernel.tasks", "kernel.owner_handovers", "kernel.timers",
-        "loyalty.loyalty_ledger", "retention.retention_segment_history",
-        "retention.retention_churn_records"}) {
+        "kernel.cases", "kernel.assets", "loyalty.loyalty_ledger",
+        "retention.retention_segment_history", "retention.retention_churn_records"}) {
     EXPECT_EQ(after.at(t), keep_before.at(t) + other_before.at(t)) << t;
   }
   // Scores: the survivor's own only. One account per customer: the survivor's.
