@@ -16,6 +16,7 @@
 #include <string>
 
 #include "crm/actor.hpp"
+#include "crm/business_calendar.hpp"
 #include "crm/clock.hpp"
 #include "crm/command_registry.hpp"
 #include "crm/event_bus.hpp"
@@ -60,6 +61,20 @@ class CRM_API Context {
   // Named workflow conditions; like actions, the ones a plugin registers
   // are removed when it stops.
   virtual ConditionRegistry& conditions() { return workflows(); }
+
+  // Declares one of the plugin's tables as holding customer rows, so that
+  // merging and erasing customers handle them (customer_table.hpp). Call it
+  // in start(), after the migration that creates the table. Throws like
+  // CustomerTableRegistry::declare().
+  void declare_customer_table(const CustomerTable& t) {
+    store().customer_tables().declare(plugin_name(), t);
+  }
+  // The business time zone and calendar (Kernel::time_zone(), calendar()).
+  virtual const TimeZone& time_zone() const = 0;
+  virtual BusinessCalendar calendar() = 0;
+
+  // Today's date in the business time zone, by the kernel clock.
+  Date today() const { return time_zone().date_of(clock().now()); }
 
   // The actor to record for the plugin's own writes.
   Actor actor() const { return Actor::plugin(plugin_name()); }

@@ -65,6 +65,10 @@ struct ImportReport {
 };
 
 CRM_API Json to_json(const ImportReport& r);
+// Reads what to_json() writes (also `j.get<ImportReport>()`). Throws
+// InvalidInput naming the key ("import report.errors[2]: 'line' must be a
+// whole number").
+CRM_API void from_json(const Json& j, ImportReport& r);
 
 // Imports customers. Throws InvalidInput naming the file for an unreadable
 // file or header (a required column missing, or with `strict` an unknown

@@ -52,6 +52,19 @@ struct AddOutcome {
   bool duplicate = false;  // not added because its external id is taken
 };
 
+// A segment to give a customer (set_segments()).
+struct SegmentAssignment {
+  CustomerId id = 0;
+  std::string segment;
+};
+
+// A segment set_segments() changed.
+struct SegmentChange {
+  CustomerId id = 0;
+  std::string previous;
+  std::string segment;
+};
+
 // ABI: implemented by the kernel, called by plugins. A minor release may add
 // virtual functions after the last one, never insert, remove or reorder them.
 class CRM_API CustomerRepository {
@@ -85,12 +98,15 @@ class CRM_API CustomerRepository {
   // Groups of likely duplicates, largest first.
   virtual std::vector<DuplicateGroup> find_duplicates() = 0;
 
-  // Merges `other` into `keep`: interactions, tasks, contacts and hand-over
-  // history move to `keep`; empty fields of `keep` are filled from `other`;
-  // tags are united; attributes of `keep` win. `other` is deleted and the
-  // merge recorded. Before-commit subscribers of "customer.merged" run inside
-  // the transaction so plugins move their own rows. Throws NotFound for an
-  // unknown id and InvalidInput when both ids are the same.
+  // Merges `other` into `keep`: empty fields of `keep` are filled from
+  // `other`; tags and contacts are united; attributes of `keep` win. The
+  // rows of every declared per-customer table (customer_table.hpp: the
+  // kernel's interactions, tasks, hand-overs, audit log, timers... and the
+  // plugins') are moved, kept or dropped as declared. `other` is deleted
+  // and the merge recorded. Before-commit subscribers of "customer.merged"
+  // run inside the transaction. Throws NotFound for an unknown id,
+  // InvalidInput when both ids are the same, Conflict naming the table when
+  // a keep_both table's rows of the two clash; nothing is merged then.
   virtual void merge(CustomerId keep, CustomerId other, const Actor& by) = 0;
 
   // Added in API 1.1 (at the end, so plugins built for 1.0 keep working).
@@ -107,6 +123,18 @@ class CRM_API CustomerRepository {
   // How many customers list() gives for `q` without its limit and offset.
   // (Last, so that the earlier functions keep their place for plugins.)
   virtual std::int64_t count(const CustomerQuery& q) = 0;
+
+  // Sets the segment of many customers in one transaction, as update()
+  // with only the segment changed would one by one, without reading or
+  // rewriting the rest of each record. A customer whose segment differs
+  // gets it, with updated_at, an audit row "customer.update" whose details
+  // are {"segment": {"old", "new"}} and a "customer.updated" event with
+  // those changes (published after every row is written); the others are
+  // left alone. Returns the changes in the order given. Throws NotFound
+  // naming the first unknown id and InvalidInput for a segment that is not
+  // UTF-8; then nothing is written.
+  virtual std::vector<SegmentChange> set_segments(std::span<const SegmentAssignment> segments,
+                                                  const Actor& by) = 0;
 };
 
 }  // namespace crm

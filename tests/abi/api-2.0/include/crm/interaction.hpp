@@ -8,8 +8,10 @@
 #include <vector>
 
 #include "crm/customer.hpp"
+#include "crm/entity_ref.hpp"
 #include "crm/export.hpp"
 #include "crm/json.hpp"
+#include "crm/money.hpp"
 #include "crm/time.hpp"
 
 namespace crm {
@@ -23,12 +25,18 @@ struct Interaction {
   std::string kind;     // purchase, call, complaint, visit, message...
   enum class Direction { kInbound, kOutbound } direction = Direction::kInbound;
   TimePoint occurred_at{};
-  std::optional<double> amount;  // money, for purchases and refunds
-  std::string agent;             // who handled it
+  std::optional<Money> amount;  // for purchases and refunds; exact, with its currency
+  std::string agent;            // who handled it
   std::string notes;
   std::vector<std::string> commitments;  // promises made, visible in the history
   Json payload = Json::object();
-  std::string case_id;  // linked case/ticket, empty if none
+  // What it belongs to (the case it is part of, a product...), each once.
+  // record() refuses a link to a kernel entity that does not exist, and a
+  // case or task of another customer.
+  std::vector<EntityRef> links;
+  // What the contact cost: record() takes the channel's cost from the
+  // channel catalogue when this is empty (none for a channel not in it).
+  std::optional<Money> channel_cost;
 };
 
 CRM_API std::string to_string(Interaction::Direction d);

@@ -9,6 +9,7 @@
 #include "crm/actor.hpp"
 #include "crm/export.hpp"
 #include "crm/interaction.hpp"
+#include "crm/interaction_scan.hpp"
 
 namespace crm {
 
@@ -40,6 +41,24 @@ class CRM_API InteractionRepository {
   // analytics (RFM, lifetime value) need, without holding them all.
   virtual void for_each(const InteractionQuery& q,
                         const std::function<void(const Interaction&)>& visit) = 0;
+
+  // Streams the matching interactions in batches of columns, filling only
+  // `s.fields` (crm/interaction_scan.hpp). Several million rows a second:
+  // nothing is parsed that was not asked for. The visitor may use the store
+  // (its own statement is not disturbed). Throws InvalidInput for a
+  // batch_rows of 0, StoreError for a corrupt stored value.
+  virtual void scan(const InteractionScan& s,
+                    const std::function<void(const InteractionBatch&)>& visit) = 0;
+
+  // Totals per customer of the matching interactions, ordered by customer
+  // id. Throws CurrencyMismatch naming the customer when its amounts are in
+  // more than one currency (narrow the filter, e.g. by kind), InvalidInput
+  // when a sum overflows.
+  virtual std::vector<CustomerTotals> totals_per_customer(const InteractionFilter& f) = 0;
+
+  // Totals per UTC calendar day of the matching interactions, ordered by
+  // day; throws like totals_per_customer, naming the day.
+  virtual std::vector<DayTotals> totals_per_day(const InteractionFilter& f) = 0;
 };
 
 }  // namespace crm

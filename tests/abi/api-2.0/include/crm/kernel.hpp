@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "crm/business_calendar.hpp"
 #include "crm/clock.hpp"
 #include "crm/command_registry.hpp"
 #include "crm/event_bus.hpp"
@@ -20,6 +21,7 @@
 #include "crm/host_workflow_engine.hpp"
 #include "crm/json.hpp"
 #include "crm/logger.hpp"
+#include "crm/money.hpp"
 #include "crm/plugin_host.hpp"
 #include "crm/service_registry.hpp"
 #include "crm/store.hpp"
@@ -61,8 +63,24 @@ struct KernelOptions {
   // How long one check may take before its child is killed ("hung").
   std::chrono::milliseconds plugin_check_timeout = std::chrono::seconds(10);
 
+  // The channels, their cost per contact and consent flag; every recorded
+  // interaction takes its channel's cost from here (crm/channel_catalogue.hpp).
+  ChannelCatalogue channels;
+  // The currency of an amount that comes without one (a CSV without a
+  // currency column, `--amount 12.50`, the REAL amounts migration 2 converts).
+  Currency default_currency = Currency::of("USD");
+
   // Plugin configuration: {"<plugin name>": {...}}; each plugin sees its own.
   Json plugin_config = Json::object();
+
+  // The business time zone, an IANA name ("Europe/Berlin"): local dates,
+  // day boundaries and working hours are in it. An unknown name makes the
+  // Kernel constructor throw InvalidInput.
+  std::string time_zone = "UTC";
+  // The working hours and breaks of the business calendar (its holidays are
+  // in the store: Store::holidays()). Overlapping periods make the Kernel
+  // constructor throw InvalidInput.
+  WorkingWeek working_week;
 
   // Run on simulated time starting here instead of the wall clock.
   std::optional<TimePoint> simulated_start;
@@ -86,6 +104,11 @@ class CRM_API Kernel {
   Store& store();
   EventBus& bus();
   const Clock& clock() const;
+  // The business time zone (KernelOptions::time_zone).
+  const TimeZone& time_zone() const;
+  // The business calendar: KernelOptions::working_week in the business time
+  // zone with the store's holidays as they are now.
+  BusinessCalendar calendar();
   // The simulated clock, or null when running on wall time.
   SimulatedClock* simulated_clock();
   HostScheduler& scheduler();

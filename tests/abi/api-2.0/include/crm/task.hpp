@@ -6,6 +6,7 @@
 #include <string>
 
 #include "crm/customer.hpp"
+#include "crm/entity_ref.hpp"
 #include "crm/export.hpp"
 #include "crm/json.hpp"
 #include "crm/time.hpp"
@@ -21,7 +22,7 @@ struct Task {
   std::string owner;
   std::optional<TimePoint> due_at;
   enum class Status { kOpen, kDone, kCancelled } status = Status::kOpen;
-  std::string link;  // what it belongs to, e.g. "case:17" or "workflow:3"
+  std::optional<EntityRef> link;  // what it belongs to, e.g. case:17 or workflow:3
   TimePoint created_at{};
   std::optional<TimePoint> completed_at;
 };

@@ -16,6 +16,7 @@ struct TaskQuery {
   std::optional<std::string> owner;
   std::optional<Task::Status> status;
   std::optional<TimePoint> due_before;  // overdue check: due_at < this
+  std::optional<EntityRef> link;        // only tasks belonging to this
 };
 
 // ABI: implemented by the kernel, called by plugins. A minor release may add
@@ -24,7 +25,9 @@ class CRM_API TaskRepository {
  public:
   virtual ~TaskRepository() = default;
 
-  // Stores `t` and returns its id; publishes "task.created".
+  // Stores `t` and returns its id; publishes "task.created" {task_id,
+  // owner, link}. Throws NotFound for an unknown customer or linked kernel
+  // entity, InvalidInput for a link to another customer's case or task.
   virtual TaskId add(const Task& t, const Actor& by) = 0;
   virtual std::optional<Task> find(TaskId id) = 0;
   // Marks an open task done; publishes "task.completed". Throws NotFound for
