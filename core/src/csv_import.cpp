@@ -188,9 +188,9 @@ std::vector<std::string> known_customer_columns() {
 
 const std::vector<std::string>& known_interaction_columns() {
   static const std::vector<std::string> names = {
-      "customer_id", "external_id", "email", "phone", "occurred_at", "date",    "channel", "kind",
-      "direction",   "amount",      "agent", "notes", "commitments", "case_id", "links",
-      "currency"};
+      "customer_id", "external_id", "email",     "phone",   "occurred_at", "date",
+      "channel",     "kind",        "direction", "amount",  "agent",       "notes",
+      "commitments", "case_id",     "links",     "currency"};
   return names;
 }
 

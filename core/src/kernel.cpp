@@ -5,9 +5,10 @@
 
 #include "asset_store.hpp"
 #include "audit_store.hpp"
+#include "calendar_commands.hpp"
 #include "case_commands.hpp"
 #include "case_store.hpp"
-#include "calendar_commands.hpp"
+#include "catalogue_commands.hpp"
 #include "command_table.hpp"
 #include "crm/error.hpp"
 #include "customer_privacy_store.hpp"
@@ -16,7 +17,6 @@
 #include "event_dispatcher.hpp"
 #include "holiday_store.hpp"
 #include "interaction_store.hpp"
-#include "catalogue_commands.hpp"
 #include "kernel_commands.hpp"
 #include "kernel_schema.hpp"
 #include "plugin_check.hpp"
@@ -38,9 +38,8 @@ class SqliteStore final : public Store {
  public:
   SqliteStore(core::SqliteDatabase& db, CustomerRepository& c, InteractionRepository& i,
               TaskRepository& t, AuditLog& a, CaseRepository& k, CustomerTableRegistry& ct,
-              CustomerPrivacy& p, HolidayRepository& h, ProductRepository& pr,
-              AssetRepository& as, const ChannelCatalogue& ch,
-              Currency default_currency)
+              CustomerPrivacy& p, HolidayRepository& h, ProductRepository& pr, AssetRepository& as,
+              const ChannelCatalogue& ch, Currency default_currency)
       : db_(db),
         customers_(c),
         interactions_(i),
@@ -199,13 +198,12 @@ Kernel::Kernel(KernelOptions options) : impl_(std::make_unique<Impl>(options)) {
     impl_->services.set_plugins(&impl_->plugins.records());
     const core::PluginLoadOptions load{options.plugin_check_file, options.check_new_plugins,
                                        options.plugin_check_timeout};
-    impl_->plugins.load(
-        search.files.empty() ? core::plugin_files_in(search.dirs) : search.files,
-        options.plugin_config,
-        core::KernelServices{impl_->store, impl_->bus, *impl_->clock, impl_->zone,
-                             impl_->working_week, impl_->timers,
-                             impl_->commands, *impl_->logger, impl_->workflows, impl_->services},
-        load);
+    impl_->plugins.load(search.files.empty() ? core::plugin_files_in(search.dirs) : search.files,
+                        options.plugin_config,
+                        core::KernelServices{impl_->store, impl_->bus, *impl_->clock, impl_->zone,
+                                             impl_->working_week, impl_->timers, impl_->commands,
+                                             *impl_->logger, impl_->workflows, impl_->services},
+                        load);
   }
   impl_->workflows.activate();
 }

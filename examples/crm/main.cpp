@@ -127,8 +127,7 @@ Configuration read_config(const std::string& path) {
                             j.type_name());
   }
   for (const auto& [key, value] : j.items()) {
-    if (key != "plugins" && key != "time_zone" && key != "calendar" &&
-        key != "channels") {
+    if (key != "plugins" && key != "time_zone" && key != "calendar" && key != "channels") {
       throw crm::InvalidInput("configuration " + path + ": unknown key '" + key +
                               "' (expected plugins, time_zone, calendar, channels)");
     }

@@ -224,8 +224,9 @@ CommandOutput record(Context& ctx, const CommandInput& in) {
   const CustomerId id = parse_id(in.get("customer"), "--customer");
   const std::string reason = in.get("reason");
   if (reason.empty()) throw InvalidInput("--reason must not be empty");
-  const std::string on = in.has("on") ? retention::format_date(parse_day(in.get("on"), "on"))
-                                      : retention::format_date(day_of(ctx.clock().now(), ctx.time_zone()));
+  const std::string on = in.has("on")
+                             ? retention::format_date(parse_day(in.get("on"), "on"))
+                             : retention::format_date(day_of(ctx.clock().now(), ctx.time_zone()));
   Database& db = ctx.store().db();
   Transaction tx(db);
   Customer c = ctx.store().customers().get(id);

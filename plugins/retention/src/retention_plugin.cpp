@@ -73,7 +73,8 @@ int integer_option(const CommandInput& in, const std::string& name) {
 }
 
 int as_of_day(const Context& ctx, const CommandInput& in) {
-  return in.has("as-of") ? parse_day(in.get("as-of"), "as-of") : day_of(ctx.clock().now(), ctx.time_zone());
+  return in.has("as-of") ? parse_day(in.get("as-of"), "as-of")
+                         : day_of(ctx.clock().now(), ctx.time_zone());
 }
 
 namespace {

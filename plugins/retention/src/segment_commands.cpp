@@ -126,7 +126,8 @@ struct Value {
 
 Value customer_value(Context& ctx, const CommandInput& in) {
   InteractionQuery q;
-  if (in.has("from")) q.from = from_unix(day_start(parse_day(in.get("from"), "from"), ctx.time_zone()));
+  if (in.has("from"))
+    q.from = from_unix(day_start(parse_day(in.get("from"), "from"), ctx.time_zone()));
   if (in.has("to")) {
     q.to = from_unix(day_start(parse_day(in.get("to"), "to") + 1, ctx.time_zone()));
   }

@@ -7,16 +7,16 @@
 #include "crm/asset_repository.hpp"
 #include "crm/audit_log.hpp"
 #include "crm/case_repository.hpp"
-#include "crm/customer_privacy.hpp"
 #include "crm/channel_catalogue.hpp"
+#include "crm/customer_privacy.hpp"
 #include "crm/customer_repository.hpp"
 #include "crm/customer_table.hpp"
 #include "crm/database.hpp"
 #include "crm/export.hpp"
 #include "crm/holiday_repository.hpp"
 #include "crm/interaction_repository.hpp"
-#include "crm/product_repository.hpp"
 #include "crm/money.hpp"
+#include "crm/product_repository.hpp"
 #include "crm/task_repository.hpp"
 
 namespace crm {
