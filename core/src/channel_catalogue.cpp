@@ -99,7 +99,10 @@ ChannelCatalogue ChannelCatalogue::from_config(const Json& config) {
     throw InvalidInput("channels: expected an object of channel: {cost, needs_consent}, got " +
                        config.dump());
   }
-  for (const auto& [name, section] : config.items()) {
+  for (const auto& item : config.items()) {
+    // Named copies, not structured bindings: clang 14 cannot capture those.
+    const std::string& name = item.key();
+    const Json& section = item.value();
     require_channel_name(name);
     auto it = std::find_if(out.channels_.begin(), out.channels_.end(),
                            [&](const ChannelInfo& c) { return c.name == name; });
