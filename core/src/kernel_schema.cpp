@@ -244,6 +244,16 @@ ALTER TABLE interactions ADD COLUMN channel_cost_currency TEXT;
 )sql"},
   };
   steps.push_back(exact_amounts(default_currency));
+  // Version 8: the scan of a kind's interactions by customer, then time,
+  // then id (the order RFM and lifetime value read in) walks this index
+  // alone; with amount_minor before the rowid, as in v7, SQLite sorted
+  // every customer's rows again in a temporary b-tree, which made a scan
+  // of ten million purchases several times slower.
+  steps.push_back({8, "purchases scanned in index order", R"sql(
+DROP INDEX interactions_kind_customer;
+CREATE INDEX interactions_kind_customer ON interactions(kind, customer_id, occurred_at, id,
+                                                        amount_minor, currency);
+)sql"});
   return steps;
 }
 

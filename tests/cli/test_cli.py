@@ -17,7 +17,7 @@ def test_init_creates_schema_and_is_idempotent(tmp_path):
     c = Crm(tmp_path)
     first = json.loads(c.run("--format", "json", "init").stdout)
     again = json.loads(c.run("--format", "json", "init").stdout)
-    assert first["schema_version"] == again["schema_version"] == 7
+    assert first["schema_version"] == again["schema_version"] == 8
     tables = {r[0] for r in sqlite3.connect(c.db).execute("SELECT name FROM sqlite_master")}
     assert {"customers", "interactions", "tasks", "audit_log", "timers"} <= tables
     mode = sqlite3.connect(c.db).execute("PRAGMA journal_mode").fetchone()[0]

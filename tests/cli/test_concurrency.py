@@ -54,11 +54,11 @@ def test_many_crm_init_on_a_new_file_all_succeed_and_migrate_once(tmp_path):
         db = str(tmp_path / f"new{attempt}.db")
         results = run_all_at_once([[(db, "--format", "json", "init")] for _ in range(10)])
         assert failures(results) == []
-        assert {json.loads(p.stdout)["schema_version"] for _, p in results} == {7}
+        assert {json.loads(p.stdout)["schema_version"] for _, p in results} == {8}
         con = sqlite3.connect(db)
         # Versions 1 and 2, each once.
         assert con.execute("SELECT component, COUNT(*) FROM schema_migrations WHERE component = "
-                           "'kernel' GROUP BY component").fetchall() == [("kernel", 7)]
+                           "'kernel' GROUP BY component").fetchall() == [("kernel", 8)]
         assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 

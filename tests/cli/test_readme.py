@@ -93,7 +93,7 @@ def test_everyday_commands_run_as_written(tmp_path):
         [text] = [t for c, t in out.items() if c.startswith(prefix)]
         return text
 
-    assert said("crm init") == "database crm.db ready (kernel schema v7)\n"
+    assert said("crm init") == "database crm.db ready (kernel schema v8)\n"
     customers = read_csv(tmp_path / "customers.csv")
     interactions = read_csv(tmp_path / "interactions.csv")
     purchases = read_csv(tmp_path / "purchases.csv")

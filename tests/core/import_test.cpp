@@ -539,7 +539,7 @@ TEST(ImportKill, KilledImportLeavesTheDatabaseAsItWas) {
   auto k = crm_test::make_kernel(db);
   EXPECT_EQ(k->store().customers().count(), 0);
   EXPECT_EQ(k->store().db().query("SELECT COUNT(*) FROM audit_log").at(0).integer(0), 0);
-  EXPECT_EQ(k->store().db().schema_version("kernel"), 7);
+  EXPECT_EQ(k->store().db().schema_version("kernel"), 8);
 }
 
 }  // namespace

@@ -58,7 +58,7 @@ TEST(MoneyMigration, RealAmountsBecomeMinorUnitsOfTheDefaultCurrencyRoundedHalfA
   write_v1_database(path, {19.99, -0.005, 0.005, 1e6, std::nullopt});
   crm::KernelOptions o = crm_test::options(path);
   auto k = std::make_unique<crm::Kernel>(o);
-  EXPECT_EQ(k->store().db().schema_version("kernel"), 7);
+  EXPECT_EQ(k->store().db().schema_version("kernel"), 8);
   const Currency usd = Currency::of("USD");
   EXPECT_EQ(amounts(*k),
             (std::vector<std::optional<Money>>{Money(1999, usd), Money(-1, usd), Money(1, usd),

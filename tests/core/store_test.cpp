@@ -1017,7 +1017,7 @@ TEST_F(StoreTest, MigrateAppliesVersionsOnceAndInOrder) {
   std::vector<std::int64_t> xs;
   for (const auto& r : db.query("SELECT x FROM demo ORDER BY rowid")) xs.push_back(r.integer(0));
   EXPECT_EQ(xs, (std::vector<std::int64_t>{1, 2, 3}));
-  EXPECT_EQ(db.schema_version("kernel"), 7);
+  EXPECT_EQ(db.schema_version("kernel"), 8);
   EXPECT_EQ(db.schema_version("other"), 0);
 }
 
