@@ -55,6 +55,17 @@ bool parse_bool(std::string_view column, std::string_view v) {
   throw InvalidInput(std::string(column) + ": '" + s + "' is not yes/no");
 }
 
+// The birthday column: a date, "YYYY-MM-DD" (or "YYYYMMDD"). Throws
+// InvalidInput naming the column and the text; the row's line is added by
+// the report.
+Date parse_birthday(std::string_view v) {
+  try {
+    return Date::parse(v);
+  } catch (const InvalidInput& e) {
+    throw InvalidInput(std::string("birthday: ") + e.what());
+  }
+}
+
 // The amount column ("12.50", or "12.50 EUR") in the currency of the row's
 // currency column, else the store's default currency. Throws InvalidInput
 // naming the column and the text; a code in the amount that differs from
@@ -257,7 +268,7 @@ void apply_customer_row(Customer& c, const Columns& cols, const std::vector<std:
         c.phone = trim(v);
         break;
       case Field::kBirthday:
-        c.birthday = format_date(parse_time(v));
+        c.birthday = parse_birthday(v);
         break;
       case Field::kOwner:
         c.owner = trim(v);

@@ -29,7 +29,11 @@ void bind_customer(Statement& s, const Customer& c, TimePoint created, TimePoint
   s.bind_text_or_null(5, normalize_email(c.email));
   s.bind_text_or_null(6, c.phone);
   s.bind_text_or_null(7, normalize_phone(c.phone));
-  s.bind_text_or_null(8, c.birthday);
+  if (c.birthday) {
+    s.bind(8, c.birthday->to_string());
+  } else {
+    s.bind(8, nullptr);
+  }
   s.bind_text_or_null(9, c.owner);
   s.bind(10, c.stage);
   s.bind_text_or_null(11, c.segment);
@@ -65,6 +69,24 @@ void run_checking_external_id(Statement& s, const Customer& c) {
   }
 }
 
+// The birthday column: NULL, or "YYYY-MM-DD" as bind_customer() writes it.
+// A row written while the birthday was text may hold any form parse_time()
+// took ("19900517", "1990-05-17 10:00", with an offset): it reads as its
+// UTC day, the day the kernel and the plugin template took it for then, and
+// is written back as "YYYY-MM-DD" on the customer's next update. No empty
+// text was ever written (an empty birthday was bound as NULL), but one
+// reads as none. Throws StoreError naming the row for anything else.
+std::optional<Date> stored_birthday(const SqlRow& r, std::size_t column, CustomerId id) {
+  if (r.is_null(column) || r.text(column).empty()) return std::nullopt;
+  const std::string& text = r.text(column);
+  try {
+    if (text.size() == 10) return Date::parse(text);
+    return Date::from_days(std::chrono::floor<std::chrono::days>(parse_time(text)));
+  } catch (const InvalidInput& e) {
+    throw StoreError("customers.birthday of customer " + std::to_string(id) + ": " + e.what());
+  }
+}
+
 // `text` with the LIKE wildcards % and _, and the escape character itself,
 // escaped by a backslash: LIKE ... ESCAPE '\' then matches it literally.
 std::string escape_like(std::string_view text) {
@@ -85,7 +107,6 @@ void validate_customer(const Customer& c) {
   require_utf8(c.external_id, "customer external_id");
   require_utf8(c.email, "customer email");
   require_utf8(c.phone, "customer phone");
-  require_utf8(c.birthday, "customer birthday");
   require_utf8(c.owner, "customer owner");
   require_utf8(c.stage, "customer stage");
   require_utf8(c.segment, "customer segment");
@@ -97,13 +118,6 @@ void validate_customer(const Customer& c) {
     require_utf8(p.role, "customer contact role");
     require_utf8(p.email, "customer contact email");
     require_utf8(p.phone, "customer contact phone");
-  }
-  if (!c.birthday.empty()) {
-    try {
-      (void)parse_time(c.birthday);
-    } catch (const InvalidInput& e) {
-      throw InvalidInput(std::string("customer birthday: ") + e.what());
-    }
   }
   if (!c.email.empty() && c.email.find('@') == std::string::npos) {
     throw InvalidInput("invalid email '" + c.email + "'");
@@ -223,7 +237,7 @@ Customer CustomerStore::read_row(const SqlRow& r) {
   c.kind = parse_customer_kind(r.text(3));
   c.email = r.text(4);
   c.phone = r.text(5);
-  c.birthday = r.text(6);
+  c.birthday = stored_birthday(r, 6, c.id);
   c.owner = r.text(7);
   c.stage = r.text(8);
   c.segment = r.text(9);
@@ -397,7 +411,7 @@ void CustomerStore::merge(CustomerId keep, CustomerId other, const Actor& by) {
   };
   fill(k.email, o.email);
   fill(k.phone, o.phone);
-  fill(k.birthday, o.birthday);
+  if (!k.birthday) k.birthday = o.birthday;
   fill(k.owner, o.owner);
   fill(k.segment, o.segment);
   std::set<std::string> tags(k.tags.begin(), k.tags.end());

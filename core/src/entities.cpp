@@ -78,7 +78,7 @@ Json to_json(const Customer& c) {
               {"contacts", contacts},
               {"email", c.email},
               {"phone", c.phone},
-              {"birthday", c.birthday},
+              {"birthday", c.birthday ? Json(c.birthday->to_string()) : Json(nullptr)},
               {"owner", c.owner},
               {"stage", c.stage},
               {"segment", c.segment},
@@ -104,7 +104,9 @@ void from_json(const Json& j, Customer& c) {
   }
   out.email = f.text("email");
   out.phone = f.text("phone");
-  out.birthday = f.text("birthday");
+  // "" was the JSON form of no birthday while it was text (exports, merged
+  // records), and reads as such still.
+  out.birthday = f.optional_date("birthday", true);
   out.owner = f.text("owner");
   out.stage = f.text("stage");
   out.segment = f.text("segment");

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "crm/date.hpp"
 #include "crm/error.hpp"
 #include "crm/json.hpp"
 #include "crm/money.hpp"
@@ -54,6 +55,19 @@ class Fields {
     if (!at(key).is_string()) wrong(key, "an amount with its currency (\"12.50 EUR\") or null");
     try {
       return Money::parse(at(key).get<std::string>());
+    } catch (const InvalidInput& e) {
+      throw InvalidInput(what_ + ": '" + key + "': " + e.what());
+    }
+  }
+  // A date "YYYY-MM-DD" or null; "" also reads as null when
+  // `empty_is_null` (the form of a missing date before it was a Date).
+  std::optional<Date> optional_date(const char* key, bool empty_is_null = false) const {
+    if (is_null(key)) return std::nullopt;
+    if (!at(key).is_string()) wrong(key, "a date YYYY-MM-DD or null");
+    const std::string& text = at(key).get_ref<const std::string&>();
+    if (empty_is_null && text.empty()) return std::nullopt;
+    try {
+      return Date::parse(text);
     } catch (const InvalidInput& e) {
       throw InvalidInput(what_ + ": '" + key + "': " + e.what());
     }

@@ -242,7 +242,7 @@ CommandOutput customers_show(Kernel& k, const CommandInput& in) {
   field("external id", c.external_id);
   field("email", c.email);
   field("phone", c.phone);
-  field("birthday", c.birthday);
+  field("birthday", c.birthday ? c.birthday->to_string() : "");
   field("owner", c.owner);
   field("stage", c.stage);
   field("segment", c.segment);

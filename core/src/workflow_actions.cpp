@@ -107,13 +107,35 @@ class InteractionSink final : public ChannelSink {
 Json set_customer_field(ActionContext& ctx, const std::string& field, const Json& value) {
   Customer c = ctx.customer();
   Json old;
+  Json set = value;  // what the field holds now, as the result reports it
   const auto as_text = [&] { return value.is_string() ? value.get<std::string>() : value.dump(); };
-  const std::map<std::string, std::string*> fields = {
-      {"name", &c.name},         {"email", &c.email},
-      {"phone", &c.phone},       {"owner", &c.owner},
-      {"stage", &c.stage},       {"segment", &c.segment},
-      {"birthday", &c.birthday}, {"external_id", &c.external_id}};
-  if (const auto it = fields.find(field); it != fields.end()) {
+  const std::map<std::string, std::string*> fields = {{"name", &c.name},
+                                                      {"email", &c.email},
+                                                      {"phone", &c.phone},
+                                                      {"owner", &c.owner},
+                                                      {"stage", &c.stage},
+                                                      {"segment", &c.segment},
+                                                      {"external_id", &c.external_id}};
+  if (field == "birthday") {
+    // A date, or null (or "") to clear it: a typo such as "1990-13-01" must
+    // fail the step, not be stored as text the calendar cannot read.
+    old = c.birthday ? Json(c.birthday->to_string()) : Json(nullptr);
+    const bool clear =
+        value.is_null() || (value.is_string() && value.get_ref<const std::string&>().empty());
+    if (clear) {
+      c.birthday.reset();
+    } else if (!value.is_string()) {
+      throw InvalidInput("set_field: birthday must be a date YYYY-MM-DD or null, got " +
+                         value.dump());
+    } else {
+      try {
+        c.birthday = Date::parse(value.get_ref<const std::string&>());
+      } catch (const InvalidInput& e) {
+        throw InvalidInput(std::string("set_field: birthday: ") + e.what());
+      }
+    }
+    set = c.birthday ? Json(c.birthday->to_string()) : Json(nullptr);
+  } else if (const auto it = fields.find(field); it != fields.end()) {
     old = *it->second;
     *it->second = as_text();
   } else if (field.starts_with("attributes.") && field.size() > 11) {
@@ -127,7 +149,7 @@ Json set_customer_field(ActionContext& ctx, const std::string& field, const Json
                        "attributes.<key>)");
   }
   ctx.store().customers().update(c, ctx.actor());
-  return Json{{"field", field}, {"old", old}, {"new", value}};
+  return Json{{"field", field}, {"old", old}, {"new", set}};
 }
 
 }  // namespace

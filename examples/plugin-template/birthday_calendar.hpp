@@ -6,7 +6,7 @@
 #pragma once
 
 #include <crm/customer.hpp>
-#include <crm/time.hpp>
+#include <crm/date.hpp>
 
 #include <optional>
 
@@ -16,8 +16,11 @@ class BirthdayCalendar {
  public:
   virtual ~BirthdayCalendar() = default;
   // Days from `today` to the customer's next birthday (0: today); nullopt
-  // when the customer has no birthday.
-  virtual std::optional<int> days_until(const crm::Customer& c, crm::TimePoint today) const = 0;
+  // when the customer has no birthday. `today` is a day of the business time
+  // zone, `ctx.today()`: the UTC day of "now" would be yesterday or tomorrow
+  // for part of every day anywhere but on Greenwich time. A birthday on 29
+  // February falls on 1 March in years without it.
+  virtual std::optional<int> days_until(const crm::Customer& c, crm::Date today) const = 0;
 };
 
 }  // namespace care

@@ -19,24 +19,26 @@ namespace {
 
 using namespace std::chrono;
 
-// Days from `today` to the next occurrence of the birthday "YYYY-MM-DD".
+// Days from `today` to the next occurrence of `birthday` (0: today). Both
+// are days of the calendar (crm::Date): `today` is the business time zone's,
+// ctx.today(), so the birthday begins at local midnight, not at UTC's.
 // 29 February counts as 1 March in years without it.
-int days_until(const std::string& birthday, year_month_day today) {
-  const auto born = year_month_day{floor<days>(crm::parse_time(birthday))};
-  year_month_day next{today.year(), born.month(), born.day()};
-  if (!next.ok()) next = year_month_day{today.year(), March, day{1}};
-  if (sys_days{next} < sys_days{today}) {
-    next = year_month_day{today.year() + years{1}, born.month(), born.day()};
-    if (!next.ok()) next = year_month_day{today.year() + years{1}, March, day{1}};
-  }
-  return static_cast<int>((sys_days{next} - sys_days{today}).count());
+int days_until(crm::Date birthday, crm::Date today) {
+  const year_month_day born = birthday.ymd();
+  const auto in_year = [&born](year y) {
+    const year_month_day d{y, born.month(), born.day()};
+    return d.ok() ? sys_days{d} : sys_days{year_month_day{y, March, day{1}}};
+  };
+  sys_days next = in_year(today.ymd().year());
+  if (next < today.days()) next = in_year(today.ymd().year() + years{1});
+  return static_cast<int>((next - today.days()).count());
 }
 
 class Calendar final : public care::BirthdayCalendar {
  public:
-  std::optional<int> days_until(const crm::Customer& c, crm::TimePoint today) const override {
-    if (c.birthday.empty()) return std::nullopt;
-    return ::days_until(c.birthday, year_month_day{floor<days>(today)});
+  std::optional<int> days_until(const crm::Customer& c, crm::Date today) const override {
+    if (!c.birthday) return std::nullopt;
+    return ::days_until(*c.birthday, today);
   }
 };
 
@@ -60,13 +62,12 @@ class Birthdays final : public crm::Plugin {
     crm::ActionSpec spec;
     spec.help = "days until the customer's next birthday ({in_days}, null without a birthday)";
     spec.needs_customer = true;
-    ctx.workflows().add_action("birthdays.days_until", spec,
-                               [&ctx](crm::ActionContext& a, const crm::Json&) {
-                                 const crm::Customer c = a.customer();
-                                 if (c.birthday.empty()) return crm::Json{{"in_days", nullptr}};
-                                 const year_month_day today = ctx.today().ymd();
-                                 return crm::Json{{"in_days", days_until(c.birthday, today)}};
-                               });
+    ctx.workflows().add_action(
+        "birthdays.days_until", spec, [&ctx](crm::ActionContext& a, const crm::Json&) {
+          const crm::Customer c = a.customer();
+          if (!c.birthday) return crm::Json{{"in_days", nullptr}};
+          return crm::Json{{"in_days", days_until(*c.birthday, ctx.today())}};
+        });
   }
 
  private:
@@ -74,7 +75,9 @@ class Birthdays final : public crm::Plugin {
   // kernel's tables: their layout is the kernel's to change.
   static crm::CommandOutput upcoming(crm::Context& ctx, const crm::CommandInput& in) {
     const auto horizon = in.integer("days", 7);
-    const year_month_day today = ctx.today().ymd();
+    // The business time zone's day: at 23:30 UTC on 31 December it is
+    // already 1 January in Berlin, and so someone's birthday.
+    const crm::Date today = ctx.today();
     crm::CommandOutput out;
     out.data = crm::Json::array();
     std::vector<std::vector<std::string>> rows;
@@ -83,11 +86,11 @@ class Birthdays final : public crm::Plugin {
     for (;; page.offset += page.limit) {
       const std::vector<crm::Customer> customers = ctx.store().customers().list(page);
       for (const crm::Customer& c : customers) {
-        if (c.birthday.empty()) continue;
-        const int d = days_until(c.birthday, today);
+        if (!c.birthday) continue;
+        const int d = days_until(*c.birthday, today);
         if (d > horizon) continue;
         out.data.push_back({{"id", c.id}, {"name", c.name}, {"in_days", d}});
-        rows.push_back({std::to_string(c.id), c.name, c.birthday, std::to_string(d)});
+        rows.push_back({std::to_string(c.id), c.name, c.birthday->to_string(), std::to_string(d)});
         if (d == 0) ctx.bus().publish({"care.birthday_due", {}, c.id, {}});
       }
       if (static_cast<std::int64_t>(customers.size()) < page.limit) break;

@@ -50,6 +50,26 @@ def test_import_customers_summary_and_attributes(crm):
     assert shown["attributes"] == {"city": "Graz"}
 
 
+def test_birthday_is_a_date_or_null_in_show_and_a_bad_one_names_line_and_column(crm):
+    f = crm.write("b.csv",
+                  "external_id,name,birthday\n"
+                  "D1,Leap Day,2000-02-29\n"
+                  "D2,No Birthday,\n"
+                  "D3,Month Thirteen,1990-13-01\n"
+                  "D4,No Leap,2001-02-29\n")
+    r = crm.json("import", "customers", f)
+    assert r["inserted"] == 2
+    assert r["errors"] == [{"line": 4, "message": "birthday: invalid date 1990-13-01"},
+                           {"line": 5, "message": "birthday: invalid date 2001-02-29"}]
+    assert crm.json("customers", "show", "1")["customer"]["birthday"] == "2000-02-29"
+    assert crm.json("customers", "show", "2")["customer"]["birthday"] is None
+    assert "  birthday: 2000-02-29\n" in crm.run("customers", "show", "1").stdout
+    assert "birthday" not in crm.run("customers", "show", "2").stdout.split("Timeline")[0]
+    # The column keeps its text form; no birthday is NULL, not "".
+    rows = sqlite3.connect(crm.db).execute("SELECT birthday FROM customers ORDER BY id").fetchall()
+    assert rows == [("2000-02-29",), (None,)]
+
+
 def test_bad_rows_reported_with_line_numbers(crm):
     f = crm.write("bad.csv",
                   'external_id,name,birthday\n'

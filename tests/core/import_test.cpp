@@ -79,7 +79,7 @@ TEST_F(ImportTest, CreateInsertsEveryKnownColumn) {
   EXPECT_EQ(c.kind, crm::Customer::Kind::kCompany);
   EXPECT_EQ(c.email, "office@acme.example");
   EXPECT_EQ(c.phone, "+43 1 000");
-  EXPECT_EQ(c.birthday, "1990-05-17");
+  EXPECT_EQ(c.birthday, crm::Date(1990, 5, 17));
   EXPECT_EQ(c.owner, "carol");
   EXPECT_EQ(c.stage, "loyal");
   EXPECT_EQ(c.segment, "gold");
@@ -167,6 +167,28 @@ TEST_F(ImportTest, BadRowsAreSkippedWithTheirPhysicalLine) {
   EXPECT_EQ(j["skipped"], 5);
   EXPECT_EQ(j["errors"][0]["line"], 5);
   EXPECT_EQ(j["committed"], true);
+}
+
+TEST_F(ImportTest, BirthdayIsADateAndABadOneIsRefusedNamingLineAndColumn) {
+  const auto p = file("birthdays.csv",
+                      "external_id,name,birthday\n"        // 1
+                      "L1,Leap,2000-02-29\n"               // 2: a leap day of a leap year
+                      "L2,NoLeap,2001-02-29\n"             // 3: 2001 has no 29 February
+                      "L3,Month,1990-13-01\n"              // 4: no 13th month
+                      "L4,Compact, 19900517 \n"            // 5: the compact form, spaces around
+                      "L5,Instant,1990-05-17T10:00:00Z\n"  // 6: an instant, not a day
+                      "L6,None,\n");                       // 7: no birthday
+  const ImportReport r = customers(p);
+  EXPECT_EQ(r.inserted, 3);
+  EXPECT_EQ(error_lines(r), (std::vector<std::int64_t>{3, 4, 6}));
+  ASSERT_EQ(r.errors.size(), 3u);
+  EXPECT_EQ(r.errors[0].message, "birthday: invalid date 2001-02-29");
+  EXPECT_EQ(r.errors[1].message, "birthday: invalid date 1990-13-01");
+  EXPECT_EQ(r.errors[2].message,
+            "birthday: invalid date '1990-05-17T10:00:00Z' (expected YYYY-MM-DD)");
+  EXPECT_EQ(by_ext("L1").birthday, crm::Date(2000, 2, 29));
+  EXPECT_EQ(by_ext("L4").birthday, crm::Date(1990, 5, 17));
+  EXPECT_EQ(by_ext("L6").birthday, std::nullopt);
 }
 
 TEST_F(ImportTest, CreateWithEmailMatchRefusesExistingEmail) {

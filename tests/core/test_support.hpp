@@ -5,10 +5,17 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <ostream>
 #include <string>
 
 #include "crm/kernel.hpp"
 #include "crm/time.hpp"
+
+namespace crm {
+// Dates in test failures as "2000-02-29", not as bytes (found by GoogleTest
+// through argument-dependent lookup, also inside std::optional).
+inline void PrintTo(const Date& d, std::ostream* os) { *os << d.to_string(); }
+}  // namespace crm
 
 namespace crm_test {
 

@@ -42,7 +42,7 @@ class CustomerTables : public ::testing::Test {
     c.email = tag + "@example.org";
     c.phone = "+49 30 " + std::to_string(tag.size()) + "0001";
     c.external_id = "ext-" + tag;
-    c.birthday = "1980-02-03";
+    c.birthday = crm::Date(1980, 2, 3);
     c.owner = "ann";
     c.tags = {"tag-" + tag};
     c.attributes = crm::Json{{"hobby", tag + "-hobby"}};

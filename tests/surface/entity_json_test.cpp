@@ -44,7 +44,7 @@ crm::Customer full_customer() {
                 {"Bo", "finance", "", "", false}};
   c.email = "info@acme.test";
   c.phone = "+49 30 0";
-  c.birthday = "1990-02-28";
+  c.birthday = crm::Date(1990, 2, 28);
   c.owner = "bob";
   c.stage = "loyal";
   c.segment = "champions";
@@ -66,6 +66,44 @@ TEST(EntityJson, CustomerRoundTripsExactly) {
   EXPECT_EQ(back.contacts.at(1).role, "finance");
   EXPECT_EQ(back.consent, c.consent);
   EXPECT_EQ(back.updated_at, c.updated_at);
+  EXPECT_EQ(j["birthday"], "1990-02-28");
+  EXPECT_EQ(back.birthday, c.birthday);
+}
+
+TEST(EntityJson, CustomerBirthdayIsADateOrNull) {
+  crm::Customer c = full_customer();
+  c.birthday = crm::Date(2000, 2, 29);  // leap year
+  Json j = crm::to_json(c);
+  EXPECT_EQ(j["birthday"], "2000-02-29");
+  expect_round_trip<crm::Customer>(j);
+  EXPECT_EQ(j.get<crm::Customer>().birthday, crm::Date(2000, 2, 29));
+
+  c.birthday.reset();
+  j = crm::to_json(c);
+  EXPECT_TRUE(j["birthday"].is_null()) << j["birthday"];
+  expect_round_trip<crm::Customer>(j);
+  EXPECT_EQ(j.get<crm::Customer>().birthday, std::nullopt);
+
+  // "" was the JSON of no birthday while it was text.
+  j["birthday"] = "";
+  EXPECT_EQ(j.get<crm::Customer>().birthday, std::nullopt);
+}
+
+TEST(EntityJson, CustomerBirthdayThatIsNoDateIsRefusedNamingTheKey) {
+  Json j = crm::to_json(full_customer());
+  j["birthday"] = "1990-13-01";
+  EXPECT_EQ(refusal<crm::Customer>(j), "customer: 'birthday': invalid date 1990-13-01");
+  j["birthday"] = "2001-02-29";  // 2001 is no leap year
+  EXPECT_EQ(refusal<crm::Customer>(j), "customer: 'birthday': invalid date 2001-02-29");
+  j["birthday"] = "1990-05-17T10:00:00Z";  // an instant is not a day
+  EXPECT_EQ(refusal<crm::Customer>(j),
+            "customer: 'birthday': invalid date '1990-05-17T10:00:00Z' (expected YYYY-MM-DD)");
+  j["birthday"] = "1899-12-31";
+  EXPECT_EQ(refusal<crm::Customer>(j),
+            "customer: 'birthday': date 1899-12-31 is outside 1900-01-01..2200-12-31");
+  j["birthday"] = 19900517;
+  EXPECT_EQ(refusal<crm::Customer>(j),
+            "customer: 'birthday' must be a date YYYY-MM-DD or null, got 19900517");
 }
 
 TEST(EntityJson, MalformedCustomerNamesTheKey) {

@@ -424,6 +424,81 @@ TEST(WorkflowGuards, FailureWithoutRetryMarksTheInstanceFailed) {
   EXPECT_EQ(history.at(1).position, "$.steps[0]");
 }
 
+// --- the birthday, a date ---
+
+Json set_birthday_on_create(const Json& value) {
+  return {{"name", "set_birthday"},
+          {"trigger", {{"event", "customer.created"}}},
+          {"steps",
+           {{{"type", "action"},
+             {"action", "set_field"},
+             {"save_as", "set"},
+             {"params", {{"field", "birthday"}, {"value", value}}}}}}};
+}
+
+TEST(WorkflowBirthday, SetFieldStoresADateAndReportsItsForm) {
+  crm::Kernel k(options());
+  k.workflows().install(set_birthday_on_create("20000229"));  // the compact form, a leap day
+  const auto c = add_customer(k, "Lia", "lia@example.com");
+  const auto inst = only_instance(k, c);
+  ASSERT_EQ(inst.state, crm::InstanceState::kCompleted) << inst.error;
+  EXPECT_EQ(k.store().customers().get(c).birthday, crm::Date(2000, 2, 29));
+  EXPECT_EQ(inst.variables["set"],
+            (Json{{"field", "birthday"}, {"old", nullptr}, {"new", "2000-02-29"}}));
+}
+
+TEST(WorkflowBirthday, SetFieldEmptyClearsTheBirthday) {
+  // "" (a literal null is refused at install as a missing value; a
+  // template that gives null clears it too).
+  crm::Kernel k(options());
+  k.workflows().install(set_birthday_on_create(""));
+  crm::Customer c;
+  c.name = "Mo";
+  c.birthday = crm::Date(1990, 5, 17);
+  const auto id = k.store().customers().add(c, crm::Actor::user("test"));
+  const auto inst = only_instance(k, id);
+  ASSERT_EQ(inst.state, crm::InstanceState::kCompleted) << inst.error;
+  EXPECT_EQ(k.store().customers().get(id).birthday, std::nullopt);
+  EXPECT_EQ(inst.variables["set"]["old"], "1990-05-17");
+  EXPECT_TRUE(inst.variables["set"]["new"].is_null());
+}
+
+TEST(WorkflowBirthday, SetFieldRefusesWhatIsNoDate) {
+  for (const auto& [value, error] : std::vector<std::pair<Json, std::string>>{
+           {"1990-13-01", "set_field: birthday: invalid date 1990-13-01"},
+           {"2001-02-29", "set_field: birthday: invalid date 2001-02-29"},
+           {19900517, "set_field: birthday must be a date YYYY-MM-DD or null, got 19900517"}}) {
+    SCOPED_TRACE(value.dump());
+    crm::Kernel k(options());
+    k.workflows().install(set_birthday_on_create(value));
+    const auto c = add_customer(k, "Ned", "ned@example.com");
+    const auto inst = only_instance(k, c);
+    EXPECT_EQ(inst.state, crm::InstanceState::kFailed);
+    EXPECT_NE(inst.error.find(error), std::string::npos) << inst.error;
+    EXPECT_EQ(k.store().customers().get(c).birthday, std::nullopt);
+  }
+}
+
+TEST(WorkflowBirthday, ACustomerWithoutABirthdayHasNoneInTheFacts) {
+  // customer.birthday is null, not "", without one: "exists" must not start
+  // a birthday workflow for a customer whose birthday nobody knows.
+  crm::Kernel k(options());
+  k.workflows().install(
+      {{"name", "knows_birthday"},
+       {"trigger",
+        {{"event", "customer.created"},
+         {"condition", {{"field", "customer.birthday"}, {"op", "exists"}}}}},
+       {"steps", {{{"type", "action"}, {"action", "add_tag"}, {"params", {{"tag", "born"}}}}}}});
+  const auto unknown = add_customer(k, "Ola", "ola@example.com");
+  crm::Customer c;
+  c.name = "Pia";
+  c.birthday = crm::Date(1990, 1, 1);
+  const auto known = k.store().customers().add(c, crm::Actor::user("test"));
+  EXPECT_TRUE(instances_of(k, unknown).empty());
+  EXPECT_EQ(only_instance(k, known).state, crm::InstanceState::kCompleted);
+  EXPECT_TRUE(has_tag(k, known, "born"));
+}
+
 TEST(WorkflowGuards, ValidationHookBeforeCommitBlocksTheWrite) {
   crm::Kernel k(options());
   k.workflows().install({{"name", "any_interaction"},

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "crm/date.hpp"
 #include "crm/export.hpp"
 #include "crm/json.hpp"
 #include "crm/time.hpp"
@@ -42,8 +43,11 @@ struct Customer {
   std::vector<ContactPerson> contacts;
   std::string email;
   std::string phone;
-  std::string birthday;  // "YYYY-MM-DD" or empty
-  std::string owner;     // the account owner (salesperson, agent)
+  // A day of the calendar, not an instant, so that it does not move with
+  // the time zone of whoever reads it; nullopt when not known. Whether it
+  // is "today" is the business time zone's question (Context::today()).
+  std::optional<Date> birthday;
+  std::string owner;  // the account owner (salesperson, agent)
   std::string stage = stage::kCustomer;
   std::string segment;
   std::map<std::string, bool> consent;  // channel -> may we contact (absent: not asked)
@@ -69,9 +73,13 @@ CRM_API Customer::Kind parse_customer_kind(std::string_view text);
 CRM_API std::string normalize_email(std::string_view email);
 CRM_API std::string normalize_phone(std::string_view phone);
 
+// The JSON form has "birthday": "YYYY-MM-DD" or null.
 CRM_API Json to_json(const Customer& c);
-// Reads what to_json() writes, exactly (also `j.get<Customer>()`). Throws InvalidInput naming the
-// key that is missing or of the wrong type ("customer: 'name' must be a string").
+// Reads what to_json() writes, exactly (also `j.get<Customer>()`), and "" as
+// no birthday (what JSON written before the birthday was a Date holds).
+// Throws InvalidInput naming the key that is missing or of the wrong type
+// ("customer: 'name' must be a string") or the date that is no date
+// ("customer: 'birthday': invalid date 1990-13-01").
 CRM_API void from_json(const Json& j, Customer& c);
 
 }  // namespace crm
