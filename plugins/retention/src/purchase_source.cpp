@@ -39,10 +39,10 @@ retention::PurchaseLog load_purchases(InteractionRepository& interactions, const
   CustomerId last = 0;
   // Rows come ordered by customer: a new customer index starts where the id
   // changes, and no key is hashed.
+  // No reserve() per batch: growing by exactly one batch each time would
+  // copy the whole log again on every batch (quadratic); the vectors' own
+  // doubling copies each row about once.
   interactions.scan(s, [&](const InteractionBatch& b) {
-    log.customer.reserve(log.customer.size() + b.rows);
-    log.day.reserve(log.day.size() + b.rows);
-    log.amount.reserve(log.amount.size() + b.rows);
     for (std::size_t r = 0; r < b.rows; ++r) {
       const Money& m = *b.amount[r];
       if (!currency) {
