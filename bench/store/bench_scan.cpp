@@ -134,12 +134,15 @@ int main(int argc, char** argv) {
       ours.push_back(a.rows / a.seconds);
       reference.push_back(b.rows / b.seconds);
       ratio.push_back(a.seconds / b.seconds);
-      std::printf("run %d: %lld rows; scan %.3f s (%.2f M rows/s), sqlite3 loop %.3f s (%.2f M rows/s)\n",
-                  run, static_cast<long long>(a.rows), a.seconds, a.rows / a.seconds / 1e6,
-                  b.seconds, b.rows / b.seconds / 1e6);
+      std::printf(
+          "run %d: %lld rows; scan %.3f s (%.2f M rows/s), sqlite3 loop %.3f s (%.2f M rows/s)\n",
+          run, static_cast<long long>(a.rows), a.seconds, a.rows / a.seconds / 1e6, b.seconds,
+          b.rows / b.seconds / 1e6);
     }
-    std::printf("median of %d runs: scan %.2f M rows/s, sqlite3 loop %.2f M rows/s, ratio scan / loop %.2f\n",
-                runs, median(ours) / 1e6, median(reference) / 1e6, median(ratio));
+    std::printf(
+        "median of %d runs: scan %.2f M rows/s, sqlite3 loop %.2f M rows/s, ratio scan / loop "
+        "%.2f\n",
+        runs, median(ours) / 1e6, median(reference) / 1e6, median(ratio));
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_scan: %s\n", e.what());
     return 1;
